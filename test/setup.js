@@ -1,0 +1,2 @@
+// Registers cdktf's jest matchers (toHaveResource, toBeValidTerraform, ...).
+require("cdktf").Testing.setupJest();
