@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { Identifier } from "./common";
+import { MatomoInstance } from "./matomo";
+import { PiwikProInstance } from "./piwikpro";
+
+export const INSTANCE_KINDS = ["matomo", "piwikpro"] as const;
+export type InstanceKind = (typeof INSTANCE_KINDS)[number];
+
+export const Instance = z.discriminatedUnion("kind", [MatomoInstance, PiwikProInstance]);
+export type Instance = z.infer<typeof Instance>;
+export type Site = Instance["sites"][string];
+
+/** The URL key that identifies a site: scheme-less, lower-case host, no trailing slash (Matomo matches http/https/www variants alike). */
+export function urlIdentity(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname.toLowerCase().replace(/^www\./, "");
+    const path = u.pathname.replace(/\/+$/, "");
+    return `${host}${u.port ? ":" + u.port : ""}${path}`;
+  } catch {
+    return url.trim().toLowerCase();
+  }
+}
+
+/** Checks that need the whole document: references between parts and duplicates across sites. */
+function crossChecks(config: { instances: Record<string, Instance> }, ctx: z.core.$RefinementCtx): void {
+  for (const [instanceId, instance] of Object.entries(config.instances)) {
+    const siteKeys = new Set(Object.keys(instance.sites));
+    // Two declarations claiming the same main URL would make identity a guess.
+    const mainUrls = new Map<string, string>();
+    const ids = new Map<string, string>();
+    for (const [key, site] of Object.entries(instance.sites)) {
+      const identity = urlIdentity(site.urls[0]);
+      const other = mainUrls.get(identity);
+      if (other)
+        ctx.addIssue({ code: "custom", path: ["instances", instanceId, "sites", key, "urls", 0], message: `the main URL ${site.urls[0]} is also the main URL of site '${other}': each site needs its own`, input: site.urls[0] });
+      else mainUrls.set(identity, key);
+      const seen = new Set<string>();
+      (site.urls as string[]).forEach((u: string, i: number) => {
+        const id = urlIdentity(u);
+        if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["instances", instanceId, "sites", key, "urls", i], message: `the URL ${u} is listed twice for this site`, input: u });
+        seen.add(id);
+      });
+      const productId = "idSite" in site ? site.idSite : "appId" in site ? site.appId : undefined;
+      if (productId !== undefined) {
+        const dup = ids.get(String(productId));
+        if (dup) ctx.addIssue({ code: "custom", path: ["instances", instanceId, "sites", key], message: `the product id ${productId} is also declared by site '${dup}'`, input: productId });
+        else ids.set(String(productId), key);
+      }
+    }
+    for (const [user, grant] of Object.entries(instance.access.users as Record<string, { sites: "all" | string[] }>)) {
+      if (grant.sites === "all") continue;
+      (grant.sites as string[]).forEach((s: string, i: number) => {
+        if (!siteKeys.has(s))
+          ctx.addIssue({ code: "custom", path: ["instances", instanceId, "access", "users", user, "sites", i], message: `'${s}' is not a site of instance '${instanceId}' (sites: ${[...siteKeys].join(", ") || "none"})`, input: s });
+      });
+    }
+  }
+}
+
+export const Config = z
+  .strictObject({
+    /** The JSON Schema editors use (kept as a comment-like key so `$schema` lines do not fail validation). */
+    $schema: z.string().optional(),
+    /** The version of the configuration format. */
+    version: z.literal(1).default(1),
+    instances: z.record(Identifier, Instance).refine((r) => Object.keys(r).length > 0, "declare at least one instance"),
+  })
+  .superRefine(crossChecks);
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;

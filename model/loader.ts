@@ -1,0 +1,103 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Config, INSTANCE_KINDS } from "./config";
+import { ConfigError, ConfigIssue, formatPath, SourceLocation } from "./errors";
+import { describeZodIssue, knownKeys, schemaAt } from "./zod-issues";
+import { interpolateEnv, locate, MAX_CONFIG_BYTES, parseYamlSource, ParsedYaml, sourceMapOf } from "./yaml-source";
+import { describeValue } from "./describe-value";
+
+export const DEFAULT_CONFIG_FILE = "exempt.yaml";
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, as the user named it (relative paths stay relative: they end up in reports). */
+  file: string;
+  /** Where every key of the document is, for reports that point at YAML lines. */
+  sourceMap: Record<string, SourceLocation>;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads, interpolates and validates exempt.yaml. Throws a ConfigError listing every problem with its file:line:column. */
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ConfigError(file, [{ path: "(file)", message: `the configuration file ${file} does not exist (pass --config PATH, or create ${DEFAULT_CONFIG_FILE})` }]);
+  }
+  if (stat.isDirectory()) throw new ConfigError(file, [{ path: "(file)", message: `expected a YAML file, found a directory` }]);
+  if (stat.size > MAX_CONFIG_BYTES)
+    throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(file)", message: `the file is ${stat.size} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes: split the fleet into several files` }]);
+  const text = fs.readFileSync(file, "utf8");
+  return parseConfigText(text, file, options);
+}
+
+export function parseConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES)
+    throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(file)", message: `the document is over the limit of ${MAX_CONFIG_BYTES} bytes` }]);
+  if (text.trim() === "" || text.split("\n").every((l) => l.trim() === "" || l.trim().startsWith("#")))
+    throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(document)", message: "the file is empty: expected a mapping with `instances:`" }]);
+  const { parsed, issues } = parseYamlSource(text, file);
+  if (!parsed) throw new ConfigError(file, issues);
+  const envIssues = interpolateEnv(parsed, env);
+  const raw = parsed.document.toJS({ maxAliasCount: 100 }) as unknown;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(document)", message: `expected a mapping with \`instances:\` at the top, found ${describeValue(raw)}` }]);
+  const result = validateConfig(raw, parsed);
+  const all = [...envIssues, ...result.issues];
+  if (all.length || !result.config) throw new ConfigError(file, sortIssues(all));
+  return { config: result.config, file, sourceMap: sourceMapOf(parsed) };
+}
+
+/** Validates a plain object (from YAML, JSON or constructs) against the model; locations when a YAML source is given. */
+export function validateConfig(raw: unknown, parsed?: ParsedYaml): { config?: Config; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const result = Config.safeParse(raw, { reportInput: true });
+  if (result.success) return { config: result.data, issues };
+  for (const issue of result.error.issues) {
+    const issuePath = issue.path as PropertyKey[];
+    if (issue.code === "unrecognized_keys") {
+      const allowed = knownKeys(schemaAt(Config, issuePath, raw)).filter((k) => !k.startsWith("$"));
+      const messages = describeZodIssue(issue, allowed);
+      issue.keys.forEach((key, i) =>
+        issues.push({ location: parsed ? locate(parsed, issuePath, key) : undefined, path: formatPath([...issuePath, key]), message: messages[i] }),
+      );
+      continue;
+    }
+    if (issue.code === "invalid_union" && "discriminator" in issue) (issue as { input?: unknown }).input = valueAt(raw, issuePath);
+    for (const message of describeZodIssue(issue)) issues.push({ location: parsed ? locate(parsed, issuePath) : undefined, path: formatPath(issuePath), message });
+  }
+  return { issues: dedupe(issues) };
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+}
+
+/** `--config` defaults to ./exempt.yaml in the working directory. */
+export function resolveConfigPath(flag: string | undefined, cwd: string): string {
+  const file = flag ?? DEFAULT_CONFIG_FILE;
+  return path.isAbsolute(file) ? file : path.relative(cwd, path.resolve(cwd, file)) || file;
+}
+
+export { INSTANCE_KINDS };
+
+function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of p) v = v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}

@@ -1,0 +1,135 @@
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, visit, Scalar } from "yaml";
+import type { ConfigIssue, SourceLocation } from "./errors";
+import { formatPath } from "./errors";
+
+/** Files over this size are refused before parsing: a config of thousands of sites is far smaller. */
+export const MAX_CONFIG_BYTES = 20 * 1024 * 1024;
+
+export interface ParsedYaml {
+  document: Document.Parsed;
+  lines: LineCounter;
+  file: string;
+}
+
+export function parseYamlSource(text: string, file: string): { parsed?: ParsedYaml; issues: ConfigIssue[] } {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const issues: ConfigIssue[] = [];
+  for (const err of document.errors) {
+    const pos = lines.linePos(err.pos?.[0] ?? 0);
+    const key = err.code === "DUPLICATE_KEY" ? text.slice(err.pos[0], err.pos[1]).trim() : undefined;
+    issues.push({
+      location: { file, line: pos.line, column: pos.col },
+      path: "(document)",
+      message: key ? `duplicate key '${key}': each key may appear only once in a mapping (the later one would silently replace the earlier)` : yamlErrorMessage(err.message),
+    });
+  }
+  return { parsed: issues.length ? undefined : { document, lines, file }, issues };
+}
+
+function yamlErrorMessage(message: string): string {
+  return `YAML syntax error: ${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
+}
+
+/** The node at a document path (for a key that is not there, the nearest ancestor). */
+function nodeAt(doc: Document.Parsed, path: readonly PropertyKey[]): { node?: Node; exact: boolean } {
+  let current: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    if (isMap(current)) {
+      const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) return { node: current as Node, exact: false };
+      current = pair.value ?? pair.key;
+    } else if (isSeq(current) && typeof key === "number") {
+      if (key >= current.items.length) return { node: current as Node, exact: false };
+      current = current.items[key];
+    } else return { node: current as Node | undefined, exact: false };
+  }
+  return { node: current as Node | undefined, exact: true };
+}
+
+/** The key node of `key` inside the mapping at `path`: an unknown key is best pointed at itself. */
+function keyNodeAt(doc: Document.Parsed, path: readonly PropertyKey[], key: string): Node | undefined {
+  const { node } = nodeAt(doc, path);
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+  return pair?.key as Node | undefined;
+}
+
+export function locate(parsed: ParsedYaml, path: readonly PropertyKey[], unknownKey?: string): SourceLocation {
+  const node = (unknownKey !== undefined ? keyNodeAt(parsed.document, path, unknownKey) : undefined) ?? nodeAt(parsed.document, path).node;
+  const offset = node?.range?.[0] ?? 0;
+  const pos = parsed.lines.linePos(offset);
+  return { file: parsed.file, line: pos.line, column: pos.col };
+}
+
+/**
+ * Replaces `${NAME}` in every string scalar with the environment variable NAME, so one file serves
+ * the sandbox, staging and production. `$${` writes a literal `${`. An unset variable is an error
+ * at its place in the file.
+ */
+export function interpolateEnv(parsed: ParsedYaml, env: NodeJS.ProcessEnv): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(parsed.document, {
+    Scalar(_key, node: Scalar, ancestry) {
+      if (typeof node.value !== "string" || !node.value.includes("${")) return;
+      const path = pathOf(ancestry);
+      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (match: string, name: string) => {
+        if (match.startsWith("$$")) return match.slice(1);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `expected \${NAME} with NAME an environment variable name, found ${JSON.stringify(match)}` });
+          return match;
+        }
+        const value = env[name];
+        if (value === undefined) {
+          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `the environment variable ${name} is not set (referenced as \${${name}})` });
+          return match;
+        }
+        return value;
+      });
+    },
+  });
+  return issues;
+}
+
+function locateNode(parsed: ParsedYaml, node: Node): SourceLocation {
+  const pos = parsed.lines.linePos(node.range?.[0] ?? 0);
+  return { file: parsed.file, line: pos.line, column: pos.col };
+}
+
+function pathOf(ancestry: readonly unknown[]): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let i = 0; i < ancestry.length; i++) {
+    const a = ancestry[i];
+    if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
+    else if (isSeq(a)) {
+      const next = ancestry[i + 1];
+      const idx = a.items.indexOf(next as never);
+      if (idx >= 0) path.push(idx);
+    }
+  }
+  return path;
+}
+
+/** Source locations of every mapping entry, keyed by dotted path: reports (SARIF) point at the YAML lines. */
+export function sourceMapOf(parsed: ParsedYaml): Record<string, SourceLocation> {
+  const map: Record<string, SourceLocation> = {};
+  const walk = (node: unknown, path: PropertyKey[]) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const childPath = [...path, String(pair.key.value)];
+        map[formatPath(childPath)] = locateNode(parsed, pair.key as Node);
+        walk(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const childPath = [...path, i];
+        if (item && (item as Node).range) map[formatPath(childPath)] = locateNode(parsed, item as Node);
+        walk(item, childPath);
+      });
+    }
+  };
+  walk(parsed.document.contents, []);
+  return map;
+}
