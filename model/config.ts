@@ -58,12 +58,48 @@ function crossChecks(config: { instances: Record<string, Instance> }, ctx: z.cor
   }
 }
 
+/**
+ * Where the reconciling stack keeps its Terraform state (only hashes, never a secret). CI runners
+ * do not keep local files between runs, so teams point this at a remote backend; its credentials
+ * come from the environment Terraform reads (TF_HTTP_PASSWORD, AWS_SECRET_ACCESS_KEY...).
+ */
+export const TerraformBackend = z.union([
+  z.strictObject({ local: z.strictObject({ path: z.string().min(1).optional() }) }),
+  z.strictObject({
+    http: z.strictObject({
+      address: z.url({ protocol: /^https?$/ }),
+      lockAddress: z.url({ protocol: /^https?$/ }).optional(),
+      unlockAddress: z.url({ protocol: /^https?$/ }).optional(),
+      lockMethod: z.string().optional(),
+      unlockMethod: z.string().optional(),
+      username: z.string().optional(),
+    }),
+  }),
+  z.strictObject({
+    s3: z.strictObject({
+      bucket: z.string().min(1),
+      key: z.string().min(1),
+      region: z.string().min(1),
+      endpoint: z.url().optional(),
+      usePathStyle: z.boolean().optional(),
+      skipCredentialsValidation: z.boolean().optional(),
+      skipRegionValidation: z.boolean().optional(),
+      skipRequestingAccountId: z.boolean().optional(),
+      skipMetadataApiCheck: z.boolean().optional(),
+      encrypt: z.boolean().optional(),
+    }),
+  }),
+]);
+export type TerraformBackend = z.infer<typeof TerraformBackend>;
+
 export const Config = z
   .strictObject({
     /** The JSON Schema editors use (kept as a comment-like key so `$schema` lines do not fail validation). */
     $schema: z.string().optional(),
     /** The version of the configuration format. */
     version: z.literal(1).default(1),
+    /** Settings of the Terraform wiring (`cdktf deploy`). */
+    terraform: z.strictObject({ backend: TerraformBackend.optional() }).optional(),
     instances: z.record(Identifier, Instance).refine((r) => Object.keys(r).length > 0, "declare at least one instance"),
   })
   .superRefine(crossChecks);

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { z } from "zod";
 import { Config, INSTANCE_KINDS } from "./config";
 import { ConfigError, ConfigIssue, formatPath, SourceLocation } from "./errors";
 import { describeZodIssue, knownKeys, schemaAt } from "./zod-issues";
@@ -55,23 +56,34 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
 
 /** Validates a plain object (from YAML, JSON or constructs) against the model; locations when a YAML source is given. */
 export function validateConfig(raw: unknown, parsed?: ParsedYaml): { config?: Config; issues: ConfigIssue[] } {
-  const issues: ConfigIssue[] = [];
   const result = Config.safeParse(raw, { reportInput: true });
-  if (result.success) return { config: result.data, issues };
-  for (const issue of result.error.issues) {
+  if (result.success) return { config: result.data, issues: [] };
+  return { issues: issuesFromZod(Config, result.error.issues, raw, parsed ? (p, key) => locate(parsed, p, key) : undefined) };
+}
+
+/**
+ * Turns zod's issues into located, readable ones: what was expected, what was found, and for an
+ * unknown key the keys allowed there (with a "did you mean").
+ */
+export function issuesFromZod(
+  schema: z.core.$ZodType,
+  zodIssues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  locator?: (path: readonly PropertyKey[], unknownKey?: string) => SourceLocation,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of zodIssues) {
     const issuePath = issue.path as PropertyKey[];
     if (issue.code === "unrecognized_keys") {
-      const allowed = knownKeys(schemaAt(Config, issuePath, raw)).filter((k) => !k.startsWith("$"));
+      const allowed = knownKeys(schemaAt(schema, issuePath, raw)).filter((k) => !k.startsWith("$"));
       const messages = describeZodIssue(issue, allowed);
-      issue.keys.forEach((key, i) =>
-        issues.push({ location: parsed ? locate(parsed, issuePath, key) : undefined, path: formatPath([...issuePath, key]), message: messages[i] }),
-      );
+      issue.keys.forEach((key, i) => issues.push({ location: locator?.(issuePath, key), path: formatPath([...issuePath, key]), message: messages[i] }));
       continue;
     }
     if (issue.code === "invalid_union" && "discriminator" in issue) (issue as { input?: unknown }).input = valueAt(raw, issuePath);
-    for (const message of describeZodIssue(issue)) issues.push({ location: parsed ? locate(parsed, issuePath) : undefined, path: formatPath(issuePath), message });
+    for (const message of describeZodIssue(issue)) issues.push({ location: locator?.(issuePath), path: formatPath(issuePath), message });
   }
-  return { issues: dedupe(issues) };
+  return dedupe(issues);
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

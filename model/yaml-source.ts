@@ -64,24 +64,35 @@ export function locate(parsed: ParsedYaml, path: readonly PropertyKey[], unknown
 }
 
 /**
- * Replaces `${NAME}` in every string scalar with the environment variable NAME, so one file serves
+ * Replaces `${NAME}` (or `${NAME:-default}`) in every string scalar with the environment variable NAME, so one file serves
  * the sandbox, staging and production. `$${` writes a literal `${`. An unset variable is an error
  * at its place in the file.
  */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY)/i;
+
 export function interpolateEnv(parsed: ParsedYaml, env: NodeJS.ProcessEnv): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(parsed.document, {
     Scalar(_key, node: Scalar, ancestry) {
       if (typeof node.value !== "string" || !node.value.includes("${")) return;
       const path = pathOf(ancestry);
-      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (match: string, name: string) => {
+      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (match: string, inner: string) => {
         if (match.startsWith("$$")) return match.slice(1);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `expected \${NAME} with NAME an environment variable name, found ${JSON.stringify(match)}` });
+        // ${NAME} or ${NAME:-default}: the default serves when NAME is unset or empty (as in a shell).
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
+        if (!m) {
+          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `expected \${NAME} or \${NAME:-default} with NAME an environment variable name, found ${JSON.stringify(match)}` });
+          return match;
+        }
+        const [, name, fallback] = m;
+        if (SECRET_NAME.test(name)) {
+          // An interpolated secret would land in the manifest, cdk.tf.json and reports.
+          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `\${${name}} looks like a secret: secrets are never interpolated into the configuration; name the variable in auth.tokenEnv / auth.passwordEnv / auth.clientSecretEnv instead` });
           return match;
         }
         const value = env[name];
-        if (value === undefined) {
+        if (value === undefined || (value === "" && fallback !== undefined)) {
+          if (fallback !== undefined) return fallback;
           issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `the environment variable ${name} is not set (referenced as \${${name}})` });
           return match;
         }

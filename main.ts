@@ -1,0 +1,24 @@
+import * as fs from "node:fs";
+import { App } from "./constructs/cdk";
+import { stackFromConfig } from "./constructs";
+import { loadConfigFile, DEFAULT_CONFIG_FILE } from "./model/loader";
+import { formatUserError } from "./cli/errors";
+import { buildTypeScriptExample } from "./examples/typescript-example";
+
+/**
+ * The CDKTF app. `EXEMPT_CONFIG` names the YAML file; else ./exempt.yaml when present; else the
+ * TypeScript example. Bad YAML stops here with every located error, before any stack is written.
+ */
+const app = new App();
+const configFile = process.env.EXEMPT_CONFIG ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+if (configFile) {
+  try {
+    stackFromConfig(app, loadConfigFile(configFile));
+  } catch (err) {
+    process.stderr.write(formatUserError(err) + "\n");
+    process.exit(1);
+  }
+} else {
+  buildTypeScriptExample(app);
+}
+app.synth();
