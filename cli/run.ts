@@ -6,6 +6,11 @@ import { EXEMPT_VERSION } from "./version";
 /** Commands are loaded lazily, so `exempt sandbox` does not pay for cdktf and `exempt check` not for axios. */
 const COMMANDS: Record<string, () => Command> = {
   sandbox: () => require("./commands/sandbox").sandboxCommand,
+  check: () => require("./commands/check").checkCommand,
+  plan: () => require("./commands/reconcile").planCommand,
+  apply: () => require("./commands/reconcile").applyCommand,
+  drift: () => require("./commands/reconcile").driftCommand,
+  rules: () => require("./commands/rules").rulesCommand,
 };
 
 export function registeredCommands(): string[] {

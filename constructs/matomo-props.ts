@@ -76,6 +76,11 @@ export interface MatomoAccessProps {
    * @default {}
    */
   readonly users?: Readonly<Record<string, MatomoUserAccessProps>>;
+  /**
+   * Revoke the access of users not declared here, when the run has `--prune`.
+   * @default false - undeclared access is reported as drift, never removed
+   */
+  readonly revokeUndeclared?: boolean;
 }
 
 export interface MatomoTrackerConfigurationProps {

@@ -82,6 +82,11 @@ export interface PiwikProAppProps extends SiteCommonProps {
 export interface PiwikProAccessProps {
   /** Users by e-mail and their permission on which apps. @default {} */
   readonly users?: Readonly<Record<string, { readonly role: "view" | "edit" | "edit-publish" | "manage"; readonly sites: SiteSelectionProps }>>;
+  /**
+   * Revoke the access of users not declared here, when the run has `--prune`.
+   * @default false - undeclared access is reported as drift, never removed
+   */
+  readonly revokeUndeclared?: boolean;
 }
 
 export interface PiwikProInstanceProps extends InstanceCommonProps {

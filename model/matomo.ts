@@ -54,6 +54,8 @@ export const MatomoAccess = z.strictObject({
   publicStats: z.boolean().default(false),
   /** Who may view or change which sites. Any other user with access to a managed site is drift. Superusers are not listed. */
   users: z.record(z.string().trim().min(1).regex(/^[^\s,]+$/, "expected a Matomo login"), MatomoUserAccess).default({}),
+  /** Revoke the access of users not declared here (with `--prune`). Off: undeclared access is reported as drift, never removed. */
+  revokeUndeclared: z.boolean().default(false),
 });
 export type MatomoAccess = z.infer<typeof MatomoAccess>;
 
@@ -88,6 +90,7 @@ export const MatomoDeclaredTag = z.strictObject({
   /** Whether the tag fires before consent. On an exempt site only the Matomo tag may (CNIL-NO-UNCONSENTED-TAGS). */
   firesWithoutConsent: z.boolean().default(false),
 });
+export type MatomoDeclaredTag = z.infer<typeof MatomoDeclaredTag>;
 
 export const MatomoContainer = z.strictObject({
   /** The container's name; identifies it on the live side unless `idContainer` is declared. */

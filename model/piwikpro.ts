@@ -37,6 +37,8 @@ export const PiwikProAccess = z.strictObject({
   users: z
     .record(z.string().trim().email("expected a user's e-mail address"), z.strictObject({ role: PiwikProRole, sites: SiteSelection }))
     .default({}),
+  /** Revoke the permissions of users not declared here (with `--prune`). Off: undeclared permissions are reported as drift, never removed. */
+  revokeUndeclared: z.boolean().default(false),
 });
 
 /** Consent types of Piwik PRO Tag Manager, verbatim. */

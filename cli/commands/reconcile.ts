@@ -1,0 +1,66 @@
+import type { Command, CliIO } from "../command";
+import type { FlagSpec, FlagValues } from "../args";
+import { loadDeclaration, parseOnly, today } from "../load";
+import { parseFormat, renderReport, writeReport } from "../output";
+import { runCommand, Command as EngineCommand } from "../../engine/run";
+import { redactSecrets } from "../../model/secrets";
+
+const COMMON_FLAGS: Record<string, FlagSpec> = {
+  config: { type: "string", description: "the configuration file", default: "./exempt.yaml" },
+  manifest: { type: "string", description: "a manifest written by `cdktf synth` (instead of --config)" },
+  only: { type: "string", description: "one instance, or one site: <instance>[/<site>]" },
+  format: { type: "string", description: "text | markdown | json | junit | sarif", default: "text" },
+  out: { type: "string", description: "also write the report to this file" },
+  strict: { type: "boolean", description: "warnings count as violations (exit 2)" },
+  "allow-insecure-http": { type: "boolean", description: "allow plain http:// to a non-loopback instance (also EXEMPT_ALLOW_INSECURE_HTTP=1)" },
+  "timeout-ms": { type: "number", description: "per-request timeout, overrides the instance's client.timeoutMs" },
+  retries: { type: "number", description: "retries of reads and idempotent writes, overrides client.retries" },
+  concurrency: { type: "number", description: "requests in flight per instance, overrides client.concurrency" },
+  quiet: { type: "boolean", description: "no logs on stderr, only errors" },
+  verbose: { type: "boolean", description: "list unchanged sites and what was written" },
+  "comment-marker": { type: "string", description: "markdown: a hidden marker so CI can update its own comment" },
+};
+
+function makeCommand(name: EngineCommand, summary: string, extra: Record<string, FlagSpec> = {}): Command {
+  return {
+    name,
+    summary,
+    usage: `exempt ${name} [--config exempt.yaml | --manifest FILE] [--only instance[/site]] [--format text|markdown|json|junit|sarif]${name === "apply" ? " [--prune]" : ""}`,
+    flags: { ...COMMON_FLAGS, ...extra },
+    run: (args, io) => runReconcile(name, args.flags, io),
+  };
+}
+
+async function runReconcile(command: EngineCommand, flags: FlagValues, io: CliIO): Promise<number> {
+  const format = parseFormat(flags.format as string | undefined);
+  const decl = loadDeclaration({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
+  const only = parseOnly(flags.only as string | undefined, decl.config);
+  const quiet = Boolean(flags.quiet);
+  const log = (m: string) => {
+    if (!quiet) io.stderr.write(redactSecrets(`exempt: ${m}`) + "\n");
+  };
+  const report = await runCommand(decl.config, {
+    command,
+    prune: command === "apply" && (Boolean(flags.prune) || io.env.EXEMPT_PRUNE === "1" || io.env.EXEMPT_PRUNE === "true"),
+    strict: Boolean(flags.strict),
+    only,
+    env: io.env,
+    allowInsecureHttp: Boolean(flags["allow-insecure-http"]) || io.env.EXEMPT_ALLOW_INSECURE_HTTP === "1",
+    client: { timeoutMs: flags["timeout-ms"] as number | undefined, retries: flags.retries as number | undefined, concurrency: flags.concurrency as number | undefined },
+    log,
+    today: today(io.env),
+    configFile: decl.file,
+    sourceMap: decl.sourceMap,
+    lockWaitMs: flags["lock-wait-ms"] as number | undefined,
+  });
+  writeReport(renderReport(report, format, { verbose: Boolean(flags.verbose), marker: flags["comment-marker"] as string | undefined }), io.stdout, flags.out as string | undefined);
+  for (const i of report.instances) if (i.error && format !== "text") io.stderr.write(redactSecrets(`exempt: ${i.instanceId}: ${i.error}`) + "\n");
+  return report.summary.exitCode;
+}
+
+export const planCommand = makeCommand("plan", "show what apply would change, and what breaks the CNIL pack (exit 2 when anything differs)");
+export const driftCommand = makeCommand("drift", "compare live instances with the declaration and the CNIL pack (exit 2 on drift or violation)");
+export const applyCommand = makeCommand("apply", "bring live instances to the declaration, then read back and verify (exit 0 or 1)", {
+  prune: { type: "boolean", description: "delete sites declared remove: true with deletionProtection: false, revoke undeclared access where access.revokeUndeclared (also EXEMPT_PRUNE=1)" },
+  "lock-wait-ms": { type: "number", description: "how long to wait for another apply on the same instance", default: "120000" },
+});

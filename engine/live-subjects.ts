@@ -1,0 +1,86 @@
+import type { Instance } from "../model/config";
+import type { MatomoDeclaredTag, MatomoSite } from "../model/matomo";
+import type { PiwikProApp } from "../model/piwikpro";
+import { instanceSitesOf } from "../policies/subjects";
+import type { Evidence, Subject, UnknownField } from "../policies/types";
+import { findLiveContainer } from "./diff";
+import type { InstancePlan, LiveInstance, LiveSite } from "./types";
+
+/**
+ * The live side, in the shape the rule pack judges. What was read replaces what was declared;
+ * what could not be read is listed as unknown, so the pack says "not observable" instead of
+ * judging the declaration again.
+ */
+export function liveSubjects(instance: Instance, plan: InstancePlan, live: LiveInstance): Subject[] {
+  const subjects: Subject[] = [];
+  const liveSiblings = live.sites.map((s) => ({ key: declaredKeyOf(plan, s) ?? `#${s.productId}`, publisher: declaredKeyOf(plan, s) ?? `#${s.productId}`, urls: s.urls }));
+  for (const sitePlan of plan.sites) {
+    if (!sitePlan.live || sitePlan.operation === "delete") continue;
+    subjects.push(subjectFor(plan.instanceId, instance, live, sitePlan.live, sitePlan.siteKey, instance.sites[sitePlan.siteKey], liveSiblings));
+  }
+  for (const site of plan.unmanaged) subjects.push(subjectFor(plan.instanceId, instance, live, site, `#${site.productId}`, undefined, liveSiblings));
+  return subjects;
+}
+
+function declaredKeyOf(plan: InstancePlan, site: LiveSite): string | undefined {
+  return plan.sites.find((p) => p.live?.productId === site.productId)?.siteKey;
+}
+
+function subjectFor(instanceId: string, instance: Instance, live: LiveInstance, site: LiveSite, siteKey: string, declared: Instance["sites"][string] | undefined, siblings: Subject["instanceSites"]): Subject {
+  const unknown: Record<string, UnknownField> = {};
+  const fieldEvidence: Record<string, Evidence> = {};
+  const privacy: Record<string, unknown> = { ...instance.privacy };
+  for (const [field, why] of Object.entries(live.privacyUnknown)) unknown[`privacy.${field}`] = why;
+  for (const [field, value] of Object.entries(live.privacy)) {
+    privacy[field] = value;
+    if (live.privacyEvidence[field] === "database") fieldEvidence[`privacy.${field}`] = "database";
+  }
+  const base = {
+    side: "live" as const,
+    instanceId,
+    siteKey,
+    productId: site.productId,
+    mode: declared?.mode ?? "exempt",
+    unknown,
+    evidence: "api" as const,
+    fieldEvidence,
+    suppressions: { site: declared?.suppressions ?? [], instance: instance.suppressions },
+    attestations: [...instance.attestations, ...(declared?.attestations ?? [])],
+    unmanaged: declared === undefined,
+    instanceSites: declared ? instanceSitesOf(instance) : siblings,
+  };
+
+  if (instance.kind === "matomo") {
+    const decl = declared as MatomoSite | undefined;
+    const siteData: Record<string, unknown> = { ...(decl ?? {}), ...site.settings, name: site.name, urls: site.urls, publicStats: site.access.anonymous === "view" };
+    // Plugins (heatmaps, A/B tests...) are not read through the API.
+    for (const f of ["heatmaps", "sessionRecordings", "abTesting", "marketingCampaigns", "visitorLog"]) unknown[`site.features.${f}`] = { why: "not-checked", enforcedOnApply: false, note: "plugin settings are not read" };
+    siteData.features = decl?.features ?? { heatmaps: false, sessionRecordings: false, abTesting: false, marketingCampaigns: false, visitorLog: false };
+    if (decl?.tagManager) {
+      const containers: Record<string, unknown> = {};
+      for (const [key, container] of Object.entries(decl.tagManager.containers)) {
+        const liveContainer = findLiveContainer(key, container, site.containers ?? []);
+        if (!liveContainer) continue;
+        const tags: Record<string, MatomoDeclaredTag> = {};
+        for (const t of liveContainer.tags) {
+          if (t.type === "Matomo") continue;
+          const declaredTag = Object.values(container.tags).find((d) => d.name === t.name);
+          // An undeclared tag is judged as firing without consent: nobody has said otherwise.
+          tags[`live-${t.id}`] = { name: t.name, type: t.type, firesWithoutConsent: declaredTag?.firesWithoutConsent ?? true };
+        }
+        containers[key] = { ...container, matomoConfiguration: { ...container.matomoConfiguration, ...(liveContainer.matomoConfiguration?.settings ?? {}) }, tags };
+      }
+      siteData.tagManager = { containers };
+    } else unknown["site.tagManager"] = { why: "not-checked", enforcedOnApply: false, note: "Tag Manager is not managed for this site" };
+    const access = { ...instance.access, publicStats: site.access.anonymous === "view" };
+    return { ...base, data: { product: "matomo", privacy: privacy as never, access, site: siteData as unknown as MatomoSite } };
+  }
+
+  const decl = declared as PiwikProApp | undefined;
+  const tags: PiwikProApp["tags"] = {};
+  for (const t of site.tags ?? []) tags[`live-${t.tagId}`] = { name: t.name, template: t.template, consentType: t.consentType as PiwikProApp["tags"][string]["consentType"], tagId: t.tagId, active: t.active };
+  const effectivePrivacy = { ...privacy, ...(site.privacyOverrides ?? {}) };
+  const siteData = { ...(decl ?? {}), ...site.settings, name: site.name, urls: site.urls, tags } as unknown as PiwikProApp;
+  if (site.tags === undefined) unknown["site.tags"] = { why: "not-checked", enforcedOnApply: false, note: "tags were not read" };
+  return { ...base, data: { product: "piwikpro", privacy: effectivePrivacy as never, site: siteData } };
+}

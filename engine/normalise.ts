@@ -1,0 +1,44 @@
+import { UNORDERED_LISTS } from "./fields";
+
+/**
+ * Values are compared after normalising what the products do not preserve: URL spelling (a
+ * trailing slash, upper-case host), the order of set-like lists, surrounding spaces.
+ */
+export function normaliseUrl(url: string): string {
+  try {
+    const u = new URL(url.trim());
+    const path = u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "");
+    return `${u.protocol}//${u.host.toLowerCase()}${path}${u.search}`;
+  } catch {
+    return url.trim();
+  }
+}
+
+/** Main URL first (it identifies the site), aliases as a set. */
+export function normaliseUrls(urls: readonly string[]): string[] {
+  if (urls.length === 0) return [];
+  const [main, ...aliases] = urls.map(normaliseUrl);
+  return [main, ...[...new Set(aliases.filter((a) => a !== main))].sort()];
+}
+
+export function normaliseField(field: string, value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  if (field === "urls" && Array.isArray(value)) return normaliseUrls(value as string[]);
+  if (UNORDERED_LISTS.has(field) && Array.isArray(value)) return [...new Set((value as string[]).map((v) => String(v).trim()).filter((v) => v !== ""))].sort();
+  if (typeof value === "string") return value.trim();
+  return value;
+}
+
+export function sameValue(field: string, a: unknown, b: unknown): boolean {
+  return stableJson(normaliseField(field, a)) === stableJson(normaliseField(field, b));
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v) ?? "undefined";
+}

@@ -1,0 +1,228 @@
+import type { Config, Instance } from "../model/config";
+import type { SourceLocation } from "../model/errors";
+import { redactSecrets } from "../model/secrets";
+import { CnilPack, desiredSubjects, evaluatePack, isBlocking } from "../policies";
+import type { Finding } from "../policies/types";
+import { locateFinding } from "../constructs/finding-text";
+import { EXEMPT_VERSION } from "../cli/version";
+import { backendFactoryFor } from "./backends";
+import { liveSubjects } from "./live-subjects";
+import { acquireInstanceLock } from "./lock";
+import { pendingChanges, planInstance } from "./plan";
+import { REPORT_SCHEMA_VERSION, InstanceReport, RunReport, SiteReport } from "./report-schema";
+import type { ApplyOutcome, BackendFactory, BackendOptions, InstancePlan, LiveInstance } from "./types";
+
+export type Command = "plan" | "apply" | "drift";
+
+export interface RunOptions {
+  command: Command;
+  /** Site deletion (declared `remove: true`, protection off) and revocation of undeclared access. */
+  prune: boolean;
+  strict: boolean;
+  only?: { instance?: string; site?: string };
+  env: NodeJS.ProcessEnv;
+  allowInsecureHttp: boolean;
+  client?: { timeoutMs?: number; retries?: number; concurrency?: number };
+  log: (message: string) => void;
+  /** YYYY-MM-DD, for suppression and attestation expiries. */
+  today: string;
+  configFile?: string;
+  sourceMap?: Record<string, SourceLocation>;
+  /** How long an apply waits for another apply on the same instance. */
+  lockWaitMs?: number;
+  /** Tests and the benchmark may give their own backend factories. */
+  backendFactory?: (kind: Instance["kind"]) => BackendFactory;
+}
+
+/**
+ * The level-triggered loop of the controller: read everything, diff, judge, and for `apply` write
+ * what differs, read again and verify. One failing instance or site never stops the others.
+ */
+export async function runCommand(config: Config, options: RunOptions): Promise<RunReport> {
+  const instances: InstanceReport[] = [];
+  for (const [instanceId, instance] of Object.entries(config.instances)) {
+    if (options.only?.instance && options.only.instance !== instanceId) continue;
+    instances.push(await runInstance(config, instanceId, instance, options));
+  }
+  return summarise(instances, options);
+}
+
+async function runInstance(config: Config, instanceId: string, instance: Instance, options: RunOptions): Promise<InstanceReport> {
+  const onlySite = options.only?.site;
+  const desiredFindings = evaluatePack(CnilPack, desiredSubjects(config, { instance: instanceId, site: onlySite }), { today: options.today });
+  const report: InstanceReport = {
+    instanceId,
+    product: instance.kind,
+    url: instance.url,
+    sites: [],
+    instanceChanges: [],
+    reassert: [],
+    unmanaged: [],
+    problems: [],
+    findings: locate(desiredFindings, options.sourceMap),
+    notes: [],
+    traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 },
+  };
+  let backend;
+  try {
+    const factory = (options.backendFactory ?? backendFactoryFor)(instance.kind);
+    const backendOptions: BackendOptions = {
+      env: options.env,
+      allowInsecureHttp: options.allowInsecureHttp,
+      ...options.client,
+      log: (m) => options.log(`[${instanceId}] ${m}`),
+      onlySites: onlySite ? [onlySite] : undefined,
+    };
+    backend = factory(instanceId, instance, backendOptions);
+    options.log(`[${instanceId}] reading ${instance.url}`);
+    let live = await backend.read();
+    let plan = planInstance(instanceId, instance, live, { prune: options.prune, onlySite });
+
+    if (options.command === "apply") {
+      const refusal = desiredFindings.filter((f) => isBlocking(f, false));
+      if (refusal.length) throw new Error(`the declaration breaks ${refusal.length} rule${refusal.length === 1 ? "" : "s"} of the CNIL pack (${[...new Set(refusal.map((f) => f.ruleId))].join(", ")}): nothing was written; run \`exempt check\``);
+      const lock = await acquireInstanceLock(instance.url, { waitMs: options.lockWaitMs ?? 120_000, onWait: (h) => options.log(`[${instanceId}] waiting for another apply (${h})`) });
+      let outcome: ApplyOutcome;
+      try {
+        outcome = await applyPlan(backend, plan, live, options);
+        // Observe again and judge what was observed, not what was sent.
+        live = await backend.read();
+      } finally {
+        lock.release();
+      }
+      const after = planInstance(instanceId, instance, live, { prune: options.prune, onlySite });
+      verify(plan, after, outcome);
+      fillReport(report, plan, live, outcome);
+      plan = after;
+      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today })], options.sourceMap);
+    } else {
+      fillReport(report, plan, live);
+      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today })], options.sourceMap);
+    }
+  } catch (err) {
+    report.error = redactSecrets(errorText(err));
+  } finally {
+    if (backend) report.traffic = { ...backend.traffic };
+  }
+  return report;
+}
+
+async function applyPlan(backend: { apply: (p: InstancePlan, l: LiveInstance, o: { prune: boolean }) => Promise<ApplyOutcome> }, plan: InstancePlan, live: LiveInstance, options: RunOptions): Promise<ApplyOutcome> {
+  const work = pendingChanges(plan) + plan.reassert.filter((r) => r.enforced).length + plan.sites.filter((s) => s.operation === "delete").length;
+  options.log(`[${plan.instanceId}] applying ${pendingChanges(plan)} change(s) and re-asserting ${plan.reassert.filter((r) => r.enforced).length} setting(s) the API cannot read`);
+  if (work === 0) return { sites: [], instance: { ok: true, wrote: [] } };
+  // Sites with an identity problem are not touched at all.
+  const blockedSites = new Set(plan.problems.filter((p) => p.siteKey).map((p) => p.siteKey));
+  const runnable: InstancePlan = { ...plan, sites: plan.sites.filter((s) => !blockedSites.has(s.siteKey)) };
+  return backend.apply(runnable, live, { prune: options.prune });
+}
+
+/** A write the product accepted but did not keep (Matomo stores nonsense silently) is caught here. */
+function verify(before: InstancePlan, after: InstancePlan, outcome: ApplyOutcome): void {
+  for (const site of outcome.sites) {
+    if (!site.ok) continue;
+    const remaining = after.sites.find((s) => s.siteKey === site.siteKey)?.changes.filter((c) => !c.blockedBy) ?? [];
+    const wanted = before.sites.find((s) => s.siteKey === site.siteKey);
+    if (remaining.length && wanted && wanted.operation !== "delete") {
+      site.ok = false;
+      site.error = `written but not kept: ${remaining.map((c) => `${c.field} is ${JSON.stringify(c.live)} after writing ${JSON.stringify(c.desired)}`).join("; ")}`;
+    }
+  }
+  if (outcome.instance.ok && after.instanceChanges.length) {
+    outcome.instance.ok = false;
+    outcome.instance.error = `written but not kept: ${after.instanceChanges.map((c) => `${c.field} is ${JSON.stringify(c.live)}`).join("; ")}`;
+  }
+}
+
+function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstance, outcome?: ApplyOutcome): void {
+  report.version = live.version;
+  report.readAt = live.readAt;
+  report.notes = [...live.notes];
+  report.compliance = live.compliance;
+  report.instanceChanges = plan.instanceChanges;
+  report.reassert = plan.reassert;
+  report.problems = plan.problems;
+  report.unmanaged = plan.unmanaged.map((s) => ({ productId: s.productId, name: s.name, urls: s.urls }));
+  report.sites = plan.sites.map((s): SiteReport => {
+    const o = outcome?.sites.find((x) => x.siteKey === s.siteKey);
+    return {
+      siteKey: s.siteKey,
+      productId: o?.productId ?? s.productId,
+      name: s.desired.name,
+      operation: s.operation,
+      changes: s.changes,
+      blockedBy: s.blockedBy,
+      outcome: outcome ? (o ? { ok: o.ok, wrote: o.wrote, error: o.error } : { ok: !plan.problems.some((p) => p.siteKey === s.siteKey), wrote: [], error: plan.problems.find((p) => p.siteKey === s.siteKey)?.message }) : undefined,
+    };
+  });
+  if (outcome && !outcome.instance.ok) report.error = outcome.instance.error ?? "instance-wide settings could not be applied";
+  if (outcome && outcome.instance.wrote.length) report.notes.push(`instance-wide writes: ${outcome.instance.wrote.join(", ")}`);
+}
+
+function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>) {
+  return findings.map((f) => ({ ...f, location: locateFinding(sourceMap, f.path) }));
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === "object" && typeof (err as { userMessage?: () => string }).userMessage === "function") return (err as { userMessage: () => string }).userMessage().replace(/^exempt: /, "");
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function summarise(instances: InstanceReport[], options: Pick<RunOptions, "command" | "strict" | "configFile">): RunReport {
+  const all = instances.flatMap((i) => i.findings);
+  const violations = all.filter((f) => isBlocking(f as Finding, options.strict)).length;
+  const changes = instances.reduce((n, i) => n + i.instanceChanges.length + i.sites.reduce((m, s) => m + s.changes.filter((c) => !c.blockedBy).length, 0), 0);
+  const blocked = instances.reduce((n, i) => n + i.sites.reduce((m, s) => m + s.changes.filter((c) => c.blockedBy).length + (s.blockedBy ? 1 : 0), 0), 0);
+  const failedSites = instances.reduce((n, i) => n + i.sites.filter((s) => s.outcome && !s.outcome.ok).length, 0);
+  const failed = instances.filter((i) => i.error).length + failedSites + instances.filter((i) => !i.error && options.command !== "apply" && i.problems.length).length;
+  const exitCode = exitCodeFor(options.command, { failed, changes, blocked, violations, problems: instances.reduce((n, i) => n + i.problems.length, 0) });
+  const summary = {
+    instances: instances.length,
+    sites: instances.reduce((n, i) => n + i.sites.length, 0),
+    changes,
+    blocked,
+    violations,
+    warnings: all.filter((f) => f.status === "fail" && f.level === "warning").length,
+    notObservable: all.filter((f) => f.status === "not-observable" && f.side === "live").length,
+    toConfirm: all.filter((f) => f.status === "to-confirm" && f.side === "desired").length,
+    unmanaged: instances.reduce((n, i) => n + i.unmanaged.length, 0),
+    failed,
+    exitCode,
+    verdict: "",
+  };
+  summary.verdict = verdictOf(options.command, summary);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: options.command,
+    generatedAt: new Date().toISOString(),
+    exemptVersion: EXEMPT_VERSION,
+    configFile: options.configFile,
+    strict: options.strict,
+    summary,
+    instances,
+  };
+}
+
+/**
+ * plan/drift: 0 nothing observable differs and no unsuppressed error, 1 error, 2 changes, drift or
+ * violation (Terraform's -detailed-exitcode). apply: 0 applied and verified, 1 otherwise; never 2,
+ * so `cdktf deploy` fails exactly when the apply did.
+ */
+export function exitCodeFor(command: Command, s: { failed: number; changes: number; blocked: number; violations: number; problems: number }): number {
+  if (command === "apply") return s.failed > 0 ? 1 : 0;
+  if (s.failed > 0) return 1;
+  return s.changes + s.blocked + s.violations > 0 ? 2 : 0;
+}
+
+function verdictOf(command: Command, s: RunReport["summary"]): string {
+  const parts: string[] = [];
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (command === "apply") parts.push(s.failed ? "apply incomplete" : `applied and verified${s.changes ? `, ${s.changes} change(s) still pending` : ""}`);
+  else if (s.changes || s.blocked) parts.push(`${s.changes + s.blocked} difference(s)`);
+  else if (!s.failed) parts.push(command === "drift" ? "no drift" : "no changes");
+  if (s.violations) parts.push(`${s.violations} violation(s) of the CNIL pack`);
+  if (s.notObservable) parts.push(`${s.notObservable} setting(s) not observable through the API`);
+  if (s.toConfirm) parts.push(`${s.toConfirm} attestation(s) to confirm`);
+  if (s.unmanaged) parts.push(`${s.unmanaged} unmanaged site(s)`);
+  return parts.join("; ");
+}
