@@ -1,6 +1,6 @@
 import type { Attestation, Suppression } from "../model/common";
 import { entriesFor, findEntry, PackEntry, RulePack } from "./pack";
-import type { Evidence, Finding, Level, RuleContext, Subject, Verdict } from "./types";
+import type { Evidence, Finding, Level, RuleContext, Subject, UnknownField, Verdict } from "./types";
 
 /**
  * Runs a pack over subjects. Pure: no clock (today comes in the context), no I/O. Every rule gives
@@ -48,7 +48,7 @@ function judge(entry: PackEntry, subject: Subject, context: RuleContext): Findin
   }
 
   const reads = rule.reads[product] ?? [];
-  const missing = reads.map((r) => [r, subject.unknown[r]] as const).filter(([, u]) => u !== undefined);
+  const missing = reads.map((r) => unknownAt(subject, r)).filter((m): m is [string, UnknownField] => m !== undefined);
   if (missing.length) {
     const [field, why] = missing[0];
     const status = why!.why === "not-observable" ? "not-observable" : "not-checked";
@@ -62,7 +62,25 @@ function judge(entry: PackEntry, subject: Subject, context: RuleContext): Findin
 
   const raw = rule.check(subject, context);
   const verdicts = Array.isArray(raw) ? raw : [raw];
-  return verdicts.map((v) => toFinding(entry, subject, v, base(levelFor(entry, subject, v.level)), context, evidenceOf(subject, reads)));
+  return verdicts.map((v) => {
+    if (v.status === "needs-attestation") return { ...attestationFinding(base("attestation"), rule.id, subject, context, v.message), field: v.field };
+    return toFinding(entry, subject, v, base(levelFor(entry, subject, v.level)), context, evidenceOf(subject, reads));
+  });
+}
+
+/**
+ * Whether a dotted path is unknown on this side, and under which listed path. A path counts as
+ * unknown when it, one of its parents (`site.features` covers `site.features.heatmaps`) or one of its
+ * children (reading `site.tagManager` needs all of it) is listed, so a check is never given a value
+ * the side could not read.
+ */
+export function unknownAt(subject: Subject, path: string): [string, UnknownField] | undefined {
+  const exact = subject.unknown[path];
+  if (exact) return [path, exact];
+  for (const [listed, why] of Object.entries(subject.unknown)) {
+    if (path.startsWith(`${listed}.`) || listed.startsWith(`${path}.`)) return [listed, why];
+  }
+  return undefined;
 }
 
 function evidenceOf(subject: Subject, reads: string[]): Evidence {
@@ -76,6 +94,10 @@ function toFinding(entry: PackEntry, subject: Subject, verdict: Verdict, base: O
   if (verdict.status === "pass") return { ...common, status: "pass", message: verdict.message ?? entry.rule.title };
   if (verdict.status === "not-applicable") return { ...common, status: "not-applicable", message: verdict.message ?? `${entry.rule.title} (not applicable)` };
   if (verdict.status === "not-checked") return { ...common, status: "not-checked", message: verdict.message ?? `${entry.rule.title} (needs the live page: not checked yet)` };
+  if (verdict.status === "not-observable") {
+    const unknown = verdict.field ? unknownAt(subject, verdict.field)?.[1] : undefined;
+    return { ...common, status: "not-observable", enforcedOnApply: unknown?.enforcedOnApply ?? false, message: verdict.message ?? `${entry.rule.title}: ${verdict.field} cannot be read on this side` };
+  }
 
   const message = verdict.message ?? `${entry.rule.title}: found ${show(verdict.found)}${verdict.expected ? `, expected ${verdict.expected}` : ""}`;
   const suppression = findSuppression(entry, subject);
@@ -97,16 +119,16 @@ function findSuppression(entry: PackEntry, subject: Subject): { suppression: Sup
   return instance ? { suppression: instance, on: "instance" } : undefined;
 }
 
-function attestationFinding(base: Omit<Finding, "status" | "message">, ruleId: string, subject: Subject, context: RuleContext): Finding {
+function attestationFinding(base: Omit<Finding, "status" | "message">, ruleId: string, subject: Subject, context: RuleContext, what = base.title): Finding {
   const candidates = subject.attestations.filter((a) => a.rule === ruleId);
   const valid = candidates.map((a) => ({ a, until: attestationUntil(a) })).filter(({ a, until }) => a.at <= context.today && until >= context.today);
   if (valid.length) {
     const { a, until } = valid.sort((x, y) => (x.until < y.until ? 1 : -1))[0];
-    return { ...base, status: "attested", message: `${base.title} (attested by ${a.by} on ${a.at}, valid until ${until})`, attestation: { by: a.by, at: a.at, until, note: a.note } };
+    return { ...base, status: "attested", message: `${what} (attested by ${a.by} on ${a.at}, valid until ${until})`, attestation: { by: a.by, at: a.at, until, note: a.note } };
   }
   const expired = candidates.map((a) => ({ a, until: attestationUntil(a) })).sort((x, y) => (x.until < y.until ? 1 : -1))[0];
   const why = expired ? ` (the attestation by ${expired.a.by} ${expired.until < context.today ? `expired on ${expired.until}` : `starts on ${expired.a.at}`})` : "";
-  return { ...base, status: "to-confirm", message: `${base.title}: to be confirmed by a person${why}` };
+  return { ...base, status: "to-confirm", message: `${what}: to be confirmed by a person${why}` };
 }
 
 export function attestationUntil(a: Attestation): string {
@@ -141,6 +163,14 @@ function checkSuppressionsAndAttestations(pack: RulePack, subject: Subject): Fin
   const first = subject.instanceSites[0]?.key === subject.siteKey;
   subject.suppressions.site.forEach((s, i) => check(s.rule, "a suppression", `instances.${subject.instanceId}.sites.${subject.siteKey}.suppressions[${i}]`, false));
   if (first) subject.suppressions.instance.forEach((s, i) => check(s.rule, "a suppression", `instances.${subject.instanceId}.suppressions[${i}]`, true));
+  // The subject merges instance and site attestations; instance ones come first (subjects.ts).
+  const instanceAttestations = subject.attestationsOnInstance ?? 0;
+  subject.attestations.forEach((a, i) => {
+    const onInstance = i < instanceAttestations;
+    if (onInstance && !first) return;
+    const path = onInstance ? `instances.${subject.instanceId}.attestations[${i}]` : `instances.${subject.instanceId}.sites.${subject.siteKey}.attestations[${i - instanceAttestations}]`;
+    check(a.rule, "an attestation", path, onInstance);
+  });
   return out;
 }
 

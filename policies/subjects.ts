@@ -35,6 +35,7 @@ export function desiredSubject(instanceId: string, instance: Instance, siteKey: 
     fieldEvidence: {},
     suppressions: { site: site.suppressions, instance: instance.suppressions },
     attestations: [...instance.attestations, ...site.attestations],
+    attestationsOnInstance: instance.attestations.length,
     instanceSites: instanceSitesOf(instance),
   };
   if (instance.kind === "matomo") {

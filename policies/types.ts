@@ -54,6 +54,8 @@ export interface Subject {
   fieldEvidence: Record<string, Evidence>;
   suppressions: { site: Suppression[]; instance: Suppression[] };
   attestations: Attestation[];
+  /** How many of `attestations`, from the first, were given on the instance (so a typo there is reported once, at its own path). */
+  attestationsOnInstance?: number;
   /** The site is not declared (live side only). */
   unmanaged?: boolean;
   /** Every site of the same instance on the same side (this one included), for rules across sites. */
@@ -62,8 +64,13 @@ export interface Subject {
 
 /** What one rule says about one subject. */
 export interface Verdict {
-  /** `not-checked`: on this subject the condition can only be seen on the live page (class S). */
-  status: "pass" | "fail" | "not-applicable" | "not-checked";
+  /**
+   * `not-checked`: on this subject the condition can only be seen on the live page (class S).
+   * `not-observable`: the verdict hangs on `field`, which is unknown on this side (an optional read).
+   * `needs-attestation`: for this product only a person can confirm it (e.g. Piwik PRO retention is
+   * contractual while Matomo's is a setting); the runner looks for an attestation.
+   */
+  status: "pass" | "fail" | "not-applicable" | "not-checked" | "not-observable" | "needs-attestation";
   /** The model path judged, e.g. `privacy.ipMaskBytes` or `site.excludeUnknownUrls`; reports point at it in the YAML. */
   field?: string;
   found?: unknown;
@@ -104,6 +111,12 @@ export interface Rule {
    * If one is unknown on a side, the check is not called and the finding says why.
    */
   reads: Partial<Record<Product, string[]>>;
+  /**
+   * Fields the check uses when they are known and does without otherwise (it must test
+   * `subject.unknown` first). They do not stop the check, so the known part of a condition is still
+   * judged on the live side (e.g. a Tag Manager cookie lifetime while Matomo's cookieless switch is unreadable).
+   */
+  optionalReads?: Partial<Record<Product, string[]>>;
   /** Absent for conditions only a person can confirm (attestations) or only the live page shows (class S). */
   check?: (subject: Subject, context: RuleContext) => Verdict | Verdict[];
 }
