@@ -153,7 +153,8 @@ const FIRE_LIMITS = [
 ];
 
 function triggerIds(ctx: CallContext, v: Version, raw: Arg, title: string, required: boolean): number[] {
-  if (!isSet(raw) || raw === "" || (isPhpArray(raw as PhpValue) && (raw as PhpArray).size === 0)) {
+  const none = Array.isArray(raw) ? raw.length === 0 : isPhpArray(raw as PhpValue) && (raw as PhpArray).size === 0;
+  if (!isSet(raw) || raw === "" || none) {
     if (required) throw new ApiError(`${title}: A value needs to be provided.`);
     return [];
   }
