@@ -22,14 +22,26 @@ export function urlIdentity(url: string): string {
   }
 }
 
+function sameUrlKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, "")}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+
 /** Checks that need the whole document: references between parts and duplicates across sites. */
 function crossChecks(config: { instances: Record<string, Instance> }, ctx: z.core.$RefinementCtx): void {
-  for (const [instanceId, instance] of Object.entries(config.instances)) {
+  for (const [instanceId, instance] of Object.entries(config.instances ?? {})) {
+    if (!instance || typeof instance !== "object" || !instance.sites) continue;
     const siteKeys = new Set(Object.keys(instance.sites));
     // Two declarations claiming the same main URL would make identity a guess.
     const mainUrls = new Map<string, string>();
     const ids = new Map<string, string>();
     for (const [key, site] of Object.entries(instance.sites)) {
+      // Runs even when fields failed their own checks: skip what those checks already reported.
+      if (!Array.isArray(site.urls) || site.urls.length === 0 || typeof site.urls[0] !== "string") continue;
       const identity = urlIdentity(site.urls[0]);
       const other = mainUrls.get(identity);
       if (other)
@@ -37,7 +49,8 @@ function crossChecks(config: { instances: Record<string, Instance> }, ctx: z.cor
       else mainUrls.set(identity, key);
       const seen = new Set<string>();
       (site.urls as string[]).forEach((u: string, i: number) => {
-        const id = urlIdentity(u);
+        // Within one site, www and bare domains are distinct aliases; only the same URL twice is a mistake.
+        const id = sameUrlKey(u);
         if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["instances", instanceId, "sites", key, "urls", i], message: `the URL ${u} is listed twice for this site`, input: u });
         seen.add(id);
       });
@@ -48,8 +61,8 @@ function crossChecks(config: { instances: Record<string, Instance> }, ctx: z.cor
         else ids.set(String(productId), key);
       }
     }
-    for (const [user, grant] of Object.entries(instance.access.users as Record<string, { sites: "all" | string[] }>)) {
-      if (grant.sites === "all") continue;
+    for (const [user, grant] of Object.entries((instance.access?.users ?? {}) as Record<string, { sites: "all" | string[] }>)) {
+      if (!grant || grant.sites === "all" || !Array.isArray(grant.sites)) continue;
       (grant.sites as string[]).forEach((s: string, i: number) => {
         if (!siteKeys.has(s))
           ctx.addIssue({ code: "custom", path: ["instances", instanceId, "access", "users", user, "sites", i], message: `'${s}' is not a site of instance '${instanceId}' (sites: ${[...siteKeys].join(", ") || "none"})`, input: s });

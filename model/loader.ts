@@ -45,11 +45,19 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   const { parsed, issues } = parseYamlSource(text, file);
   if (!parsed) throw new ConfigError(file, issues);
   const envIssues = interpolateEnv(parsed, env);
-  const raw = parsed.document.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = parsed.document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // The yaml library refuses documents whose aliases expand exponentially ("billion laughs").
+    throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(document)", message: `the document expands too many YAML aliases (*name): write the values out instead (${(err as Error).message})` }]);
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(document)", message: `expected a mapping with \`instances:\` at the top, found ${describeValue(raw)}` }]);
   const result = validateConfig(raw, parsed);
-  const all = [...envIssues, ...result.issues];
+  // A value whose variable is unset is reported once, as the missing variable, not again as a bad value.
+  const envPaths = new Set(envIssues.map((i) => i.path));
+  const all = [...envIssues, ...result.issues.filter((i) => !envPaths.has(i.path))];
   if (all.length || !result.config) throw new ConfigError(file, sortIssues(all));
   return { config: result.config, file, sourceMap: sourceMapOf(parsed) };
 }
@@ -72,12 +80,23 @@ export function issuesFromZod(
   locator?: (path: readonly PropertyKey[], unknownKey?: string) => SourceLocation,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  // Where an object has an unknown key, its "missing field" issues are usually the same mistake
+  // (a key of the other product, a typo): the unknown-key message lists what is allowed instead.
+  const withUnknownKeys = new Set(zodIssues.filter((i) => i.code === "unrecognized_keys").map((i) => formatPath(i.path as PropertyKey[])));
   for (const issue of zodIssues) {
     const issuePath = issue.path as PropertyKey[];
     if (issue.code === "unrecognized_keys") {
       const allowed = knownKeys(schemaAt(schema, issuePath, raw)).filter((k) => !k.startsWith("$"));
       const messages = describeZodIssue(issue, allowed);
       issue.keys.forEach((key, i) => issues.push({ location: locator?.(issuePath, key), path: formatPath([...issuePath, key]), message: messages[i] }));
+      continue;
+    }
+    if (issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined && withUnknownKeys.has(formatPath(issuePath.slice(0, -1)))) continue;
+    if (issue.code === "invalid_key") {
+      // A record key (instance id, site key) broke its own schema: say so about the key itself.
+      const key = issuePath[issuePath.length - 1];
+      const inner = (issue as unknown as { issues?: Array<{ message: string }> }).issues?.[0]?.message ?? issue.message;
+      issues.push({ location: locator?.(issuePath.slice(0, -1), String(key)), path: formatPath(issuePath), message: `${inner}, found ${JSON.stringify(String(key))}` });
       continue;
     }
     if (issue.code === "invalid_union" && "discriminator" in issue) (issue as { input?: unknown }).input = valueAt(raw, issuePath);

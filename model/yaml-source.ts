@@ -17,11 +17,11 @@ export function parseYamlSource(text: string, file: string): { parsed?: ParsedYa
   const issues: ConfigIssue[] = [];
   for (const err of document.errors) {
     const pos = lines.linePos(err.pos?.[0] ?? 0);
-    const key = err.code === "DUPLICATE_KEY" ? text.slice(err.pos[0], err.pos[1]).trim() : undefined;
+    const dup = err.code === "DUPLICATE_KEY" ? keyAtOffset(document, err.pos[0]) : undefined;
     issues.push({
       location: { file, line: pos.line, column: pos.col },
-      path: "(document)",
-      message: key ? `duplicate key '${key}': each key may appear only once in a mapping (the later one would silently replace the earlier)` : yamlErrorMessage(err.message),
+      path: dup ? formatPath([...dup.path, dup.key]) : "(document)",
+      message: dup ? `duplicate key '${dup.key}': each key may appear only once in a mapping (the later one would silently replace the earlier)` : yamlErrorMessage(err.message),
     });
   }
   return { parsed: issues.length ? undefined : { document, lines, file }, issues };
@@ -31,21 +31,27 @@ function yamlErrorMessage(message: string): string {
   return `YAML syntax error: ${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
 }
 
-/** The node at a document path (for a key that is not there, the nearest ancestor). */
-function nodeAt(doc: Document.Parsed, path: readonly PropertyKey[]): { node?: Node; exact: boolean } {
+/**
+ * The node at a document path. A mapping or list is pointed at by its key (the line a reader looks
+ * for); a missing key by the key of its nearest parent.
+ */
+function nodeAt(doc: Document.Parsed, path: readonly PropertyKey[]): { node?: Node; keyNode?: Node; exact: boolean } {
   let current: unknown = doc.contents;
+  let keyNode: Node | undefined;
   for (let i = 0; i < path.length; i++) {
     const key = path[i];
     if (isMap(current)) {
       const pair = current.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
-      if (!pair) return { node: current as Node, exact: false };
+      if (!pair) return { node: current as Node, keyNode, exact: false };
+      keyNode = pair.key as Node;
       current = pair.value ?? pair.key;
     } else if (isSeq(current) && typeof key === "number") {
-      if (key >= current.items.length) return { node: current as Node, exact: false };
+      if (key >= current.items.length) return { node: current as Node, keyNode, exact: false };
       current = current.items[key];
-    } else return { node: current as Node | undefined, exact: false };
+      keyNode = undefined;
+    } else return { node: current as Node | undefined, keyNode, exact: false };
   }
-  return { node: current as Node | undefined, exact: true };
+  return { node: current as Node | undefined, keyNode, exact: true };
 }
 
 /** The key node of `key` inside the mapping at `path`: an unknown key is best pointed at itself. */
@@ -57,10 +63,35 @@ function keyNodeAt(doc: Document.Parsed, path: readonly PropertyKey[], key: stri
 }
 
 export function locate(parsed: ParsedYaml, path: readonly PropertyKey[], unknownKey?: string): SourceLocation {
-  const node = (unknownKey !== undefined ? keyNodeAt(parsed.document, path, unknownKey) : undefined) ?? nodeAt(parsed.document, path).node;
-  const offset = node?.range?.[0] ?? 0;
-  const pos = parsed.lines.linePos(offset);
+  let target: Node | undefined = unknownKey !== undefined ? keyNodeAt(parsed.document, path, unknownKey) : undefined;
+  if (!target) {
+    const found = nodeAt(parsed.document, path);
+    const collection = isMap(found.node) || isSeq(found.node);
+    target = (!found.exact || (collection && !(found.node as { flow?: boolean }).flow)) && found.keyNode ? found.keyNode : found.node;
+  }
+  const pos = parsed.lines.linePos(target?.range?.[0] ?? 0);
   return { file: parsed.file, line: pos.line, column: pos.col };
+}
+
+/** The document path and key of the mapping entry whose key starts at `offset` (for duplicate-key errors). */
+export function keyAtOffset(document: Document.Parsed, offset: number): { path: PropertyKey[]; key: string } | undefined {
+  let result: { path: PropertyKey[]; key: string } | undefined;
+  const walk = (node: unknown, path: PropertyKey[]) => {
+    if (result) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (pair.key.range?.[0] === offset) {
+          result = { path, key };
+          return;
+        }
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+  };
+  walk(document.contents, []);
+  return result;
 }
 
 /**

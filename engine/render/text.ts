@@ -64,5 +64,6 @@ export function findingLine(f: ReportFinding): string {
   const where = `${f.instanceId}${f.siteKey ? "/" + f.siteKey : ""}`;
   const loc = f.location ? ` ${f.location.file}:${f.location.line}` : "";
   const supp = f.suppression ? ` (suppressed by ${f.suppression.owner}: ${f.suppression.reason}${f.suppression.expires ? `, until ${f.suppression.expires}` : ""})` : "";
-  return `${MARK[f.status] ?? "-"} ${f.ruleId} ${f.level} [${f.side}] ${where}${loc}: ${f.message}${supp} [${f.source}]`;
+  const mark = f.status === "fail" && f.level === "info" ? "i" : f.status === "fail" && f.level === "warning" ? "!" : MARK[f.status] ?? "-";
+  return `${mark} ${f.ruleId} ${f.level} [${f.side}] ${where}${loc}: ${f.message}${supp} [${f.source}]`;
 }
