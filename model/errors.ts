@@ -36,11 +36,11 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: ConfigIssue[],
   ) {
-    super(`${source}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the configuration`);
+    super([`invalid configuration ${source} (${issues.length} problem${issues.length === 1 ? "" : "s"}):`, ...issues.map((i) => `  ${formatIssue(i)}`)].join("\n"));
     this.name = "ConfigError";
   }
 
   userMessage(): string {
-    return [`exempt: invalid configuration ${this.source} (${this.issues.length} problem${this.issues.length === 1 ? "" : "s"}):`, ...this.issues.map((i) => `  ${formatIssue(i)}`)].join("\n");
+    return `exempt: ${this.message}`;
   }
 }
