@@ -21,4 +21,11 @@ if (configFile) {
 } else {
   buildTypeScriptExample(app);
 }
-app.synth();
+try {
+  app.synth();
+} catch (err) {
+  // A failed validation is the rule pack (or a bad prop) speaking: print its list, not a stack trace.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`exempt: cdktf synth refused the declaration.\n${message.replace(/\nIf you wish to ignore these validations.*$/s, "")}\n`);
+  process.exit(1);
+}
