@@ -87,10 +87,6 @@ export async function startMatomoEmulator(options: MatomoEmulatorOptions): Promi
     numbersAsStrings: options.numbersAsStrings ?? false,
     options: optionStore,
   });
-  const first = installerSite(state);
-  state.sites.set(first.idsite, first);
-  createDefaultContainer(state, first.idsite, state.superuserLogin);
-
   const dispatcher = new MatomoDispatcher(state, { testEndpoints: options.testEndpoints !== false });
   const server = await startEmulatorServer({
     port: options.port,
@@ -104,7 +100,12 @@ export async function startMatomoEmulator(options: MatomoEmulatorOptions): Promi
       body: errorPage(`http:${state.matomoUrl}`, `The server answered ${status} (an injected fault).`),
     }),
   });
+  // Synchronously after listening, before any request can be handled: the installer's site needs
+  // the instance URL (its Default Container's Matomo configuration points at it).
   if (!options.matomoUrl) state.matomoUrl = defaultMatomoUrl(options.host ?? "127.0.0.1", server.port);
+  const first = installerSite(state);
+  state.sites.set(first.idsite, first);
+  createDefaultContainer(state, first.idsite, state.superuserLogin);
 
   return Object.assign(server, {
     calls: dispatcher.calls,
