@@ -45,7 +45,7 @@ export function stateView(state: PiwikProState): PiwikProStateView {
     const container = state.containers.get(key(appId));
     const tags = published ? container?.publishedTags : state.tags.get(key(appId));
     if (!container || !tags) return [];
-    return [...tags.values()].map((t) => ({ id: t.id, attributes: renderTag(t, container).attributes, triggers: [...t.triggers] }));
+    return [...tags.values()].map((t) => ({ id: t.id, attributes: renderTag(state, key(appId), t, container).attributes, triggers: [...t.triggers] }));
   };
   return {
     organization: state.organization,

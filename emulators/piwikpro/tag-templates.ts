@@ -33,6 +33,13 @@ export interface TemplateSpec {
   hasCode: boolean;
   /** Their edit variants require `attributes`. */
   editNeedsAttributes: boolean;
+  /**
+   * Options an answer always carries (the response schemas require them) although a request may
+   * leave them out: the documented defaults of the request schemas, else empty lists.
+   */
+  optionDefaults: Record<string, unknown>;
+  /** Options Tag Manager fills in itself and no request may set (the tracker's addresses). */
+  serverOptions?: (appId: string, organization: string) => Record<string, unknown>;
 }
 
 const scalar: Shape = { type: "scalar" };
@@ -81,29 +88,47 @@ const ECOMMERCE_REQUIRED = ["product_mapping", "category_mapping_type", "product
 const FLOODLIGHT = ["type", "advertiser_id", "group_tag_string", "activity_tag_string", "counting_method", "revenue", "order_id", "quantity", "session_id", "u", "tran", "custom_variables"];
 
 function spec(partial: Partial<TemplateSpec> & Pick<TemplateSpec, "options" | "optionsShape">): TemplateSpec {
-  return { customCode: false, codeRequired: false, tagType: "none", consentTypeRequired: false, hasCode: true, editNeedsAttributes: false, ...partial };
+  return { customCode: false, codeRequired: false, tagType: "none", consentTypeRequired: false, hasCode: true, editNeedsAttributes: false, optionDefaults: {}, ...partial };
 }
 
 const withOptions = (shape: Shape): TemplateSpec => spec({ options: "required", optionsShape: shape });
 const noOptions = spec({ options: "none", optionsShape: options({}) });
 const ecommerce = (extra: string[] = [], extraRequired: string[] = []): TemplateSpec =>
-  spec({ options: "required", optionsShape: keys([...ECOMMERCE, ...extra], [...ECOMMERCE_REQUIRED, ...extraRequired]), hasCode: false, editNeedsAttributes: true });
+  spec({
+    options: "required",
+    optionsShape: keys([...ECOMMERCE, ...extra], [...ECOMMERCE_REQUIRED, ...extraRequired]),
+    hasCode: false,
+    editNeedsAttributes: true,
+    optionDefaults: { product_dimensions: [], custom_dimensions: [] },
+  });
+const withDimensions = (shape: Shape): TemplateSpec => spec({ options: "required", optionsShape: shape, optionDefaults: { custom_dimensions: [] } });
 
 export const TEMPLATE_SPECS: Readonly<Record<(typeof TEMPLATES)[number], TemplateSpec>> = {
   custom_tag: spec({ customCode: true, codeRequired: true, tagType: "optional", consentTypeRequired: true, options: "none", optionsShape: options({}) }),
   custom_content: spec({ customCode: true, codeRequired: true, options: "required", optionsShape: keys(["target_element_id"]) }),
   custom_popup: spec({ customCode: true, codeRequired: true, options: "none", optionsShape: options({}) }),
   abandoned: spec({ customCode: true, codeRequired: true, tagType: "required", options: "optional", optionsShape: { type: "object" } }),
-  piwik: withOptions(PIWIK_OPTIONS),
+  piwik: spec({
+    options: "required",
+    optionsShape: PIWIK_OPTIONS,
+    optionDefaults: { link_tracking: true, js_error_tracking: true, track_page_view: true, piwik_custom_dimensions: [] },
+    // UNCONFIRMED: the values; the response schema only says these four are always there.
+    serverOptions: (appId, organization) => ({
+      tracker_domains: [],
+      tracker_php_url: `https://${organization}.piwik.pro/ppms.php`,
+      tracker_js_url: `https://${organization}.piwik.pro/ppms.js`,
+      tracker_site_id: appId,
+    }),
+  }),
   piwik_custom_dimension: withOptions(options({ custom_dimensions: customDimensions }, ["custom_dimensions"])),
-  piwik_event: withOptions(keys(["category", "action", "name", "value", "custom_dimensions"], ["category", "action"])),
-  piwik_goal_conversion: withOptions(keys(["id", "revenue", "custom_dimensions", "currency"], ["id"])),
-  piwik_virtual_page_view: withOptions(keys(["url", "document_title", "custom_dimensions"], ["url"])),
+  piwik_event: withDimensions(keys(["category", "action", "name", "value", "custom_dimensions"], ["category", "action"])),
+  piwik_goal_conversion: withDimensions(keys(["id", "revenue", "custom_dimensions", "currency"], ["id"])),
+  piwik_virtual_page_view: withDimensions(keys(["url", "document_title", "custom_dimensions"], ["url"])),
   adroll: withOptions(keys(["advertiser_id", "pixel_id", "conversion_data"], ["advertiser_id", "pixel_id"])),
   bing_ads: withOptions(keys(["id"])),
   crazy_egg: withOptions(keys(["account_number"])),
   doubleclick_floodlight: withOptions(keys(FLOODLIGHT, ["type", "advertiser_id", "group_tag_string", "activity_tag_string", "counting_method"])),
-  facebook_retargeting_pixel: withOptions(keys(["pixel_id", "event", "audience", "event_properties"], ["pixel_id", "event"])),
+  facebook_retargeting_pixel: spec({ options: "required", optionsShape: keys(["pixel_id", "event", "audience", "event_properties"], ["pixel_id", "event"]), optionDefaults: { event_properties: [] } }),
   google_adwords: withOptions(keys(["type", "conversion_id", "conversion_tracking", "audience"], ["type", "conversion_id"])),
   google_analytics: withOptions(keys(["id", "optimize_setup"], ["id"])),
   hot_jar: withOptions(keys(["id"])),

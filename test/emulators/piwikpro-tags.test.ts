@@ -199,6 +199,60 @@ describe("Piwik PRO emulator: Tag Manager tags", () => {
     pp.takeViolations();
   });
 
+  /** The smallest valid create request of every template the documents know. */
+  const EVERY_TEMPLATE: Record<string, Record<string, unknown>> = {
+    custom_tag: { code: "<script></script>", consent_type: "custom_consent" },
+    custom_content: { code: "<p>hi</p>", template_options: { target_element_id: "box" } },
+    custom_popup: { code: "<p>hi</p>" },
+    abandoned: { code: "<script></script>", tag_type: "async" },
+    piwik: { template_options: {} },
+    piwik_custom_dimension: { template_options: { custom_dimensions: [{ id: 1, value: "x" }] } },
+    piwik_event: { template_options: { category: "c", action: "a" } },
+    piwik_goal_conversion: { template_options: { id: "1" } },
+    piwik_virtual_page_view: { template_options: { url: "/about" } },
+    adroll: { template_options: { advertiser_id: "a", pixel_id: "p" } },
+    bing_ads: { template_options: { id: "1" } },
+    crazy_egg: { template_options: { account_number: "1" } },
+    doubleclick_floodlight: { template_options: { type: "counter", advertiser_id: "a", group_tag_string: "g", activity_tag_string: "t", counting_method: "standard_method" } },
+    facebook_retargeting_pixel: { template_options: { pixel_id: "1", event: "Lead" } },
+    google_adwords: { template_options: { type: "remarketing", conversion_id: 1 } },
+    google_analytics: { template_options: { id: "G-1" } },
+    hot_jar: { template_options: { id: "1" } },
+    hub_spot: { template_options: { id: "1" } },
+    linkedin: { template_options: { id: "1" } },
+    marketo: { template_options: { account_id: "1" } },
+    mautic: { template_options: { instance_url: "https://m.example/" } },
+    qualaroo: { template_options: { customer_id: "1", site_token: "t" } },
+    sales_manago: { template_options: { smid: "1" } },
+    salesforce_pardot: { template_options: { pi_a_id: "1", pi_c_id: "2" } },
+    video_html5: {},
+    video_youtube: {},
+    heatmaps: {},
+    ecommerce_order: { template_options: { product_mapping: { sku: "sku" }, category_mapping_type: "disabled", products_array: "products", order: { order_id: "id", grand_total: "total" } } },
+    ecommerce_add_to_cart: { template_options: { product_mapping: { sku: "sku" }, category_mapping_type: "disabled", products_array: "products" } },
+    ecommerce_remove_from_cart: { template_options: { product_mapping: { sku: "sku" }, category_mapping_type: "disabled", products_array: "products" } },
+    ecommerce_product_detail_view: { template_options: { product_mapping: { sku: "sku" }, category_mapping_type: "disabled", products_array: "products" } },
+    ecommerce_cart_update: { template_options: { product_mapping: { sku: "sku" }, category_mapping_type: "disabled", products_array: "products", grand_total: "total" } },
+    cookie_information_cmp_integration: {
+      template_options: { consents_mapping: { cookie_cat_functional: [], cookie_cat_statistic: ["analytics"], cookie_cat_marketing: [], cookie_cat_unclassified: [] } },
+    },
+    ab_tasty: { template_options: { id: "1" } },
+    click_tale: { template_options: { partition: "1", guid: "g" } },
+    optimizely: { template_options: { project_id: "1" } },
+    visual_website_optimizer: { template_options: { account_id: "1" } },
+  };
+
+  it("creates, reads and lists a tag of every documented template, each answer as its template's schema describes it", async () => {
+    expect(Object.keys(EVERY_TEMPLATE)).toHaveLength(37);
+    for (const [template, attributes] of Object.entries(EVERY_TEMPLATE)) {
+      const res = await createTag({ name: template, template, ...attributes });
+      expect(`${template} → ${res.status}`).toBe(`${template} → 201`);
+      expect((await api.get(`${tags()}/${res.json.data.id}`)).json.data.attributes.template).toBe(template);
+    }
+    expect((await api.get(`${tags()}?page[limit]=100`)).json.meta.total).toBe(37);
+    expect(pp.violations).toEqual([]);
+  });
+
   it("deleting an app deletes its container", async () => {
     await piwikTag();
     await api.delete(`/api/apps/v2/${appId}`);

@@ -98,6 +98,8 @@ const loaded = new Map<string, OpenApiContract>();
 export class OpenApiContract {
   private readonly paths: PathEntry[] = [];
   private readonly checkers = new Map<string, Checker>();
+  /** Compiled schemas by content: the documents repeat the same schemas (a tag's 201 and 200). */
+  private readonly compiled = new Map<string, ValidateFunction>();
   private readonly ajv: Ajv2020;
   readonly undeclaredStatuses: readonly number[];
 
@@ -300,11 +302,21 @@ export class OpenApiContract {
     return checker;
   }
 
+  private compile(schema: Json): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validate = this.compiled.get(key);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.compiled.set(key, validate);
+    }
+    return validate;
+  }
+
   private plainChecker(schema: Json): Checker {
     let validate: ValidateFunction | undefined;
     return {
       check: (data) => {
-        validate ??= this.ajv.compile(schema);
+        validate ??= this.compile(schema);
         return validate(data) ? [] : describe(validate.errors ?? []);
       },
     };
@@ -316,11 +328,11 @@ export class OpenApiContract {
    */
   private alternativesChecker(alternatives: Json[]): Checker {
     const compiled: (ValidateFunction | undefined)[] = [];
-    const get = (i: number) => (compiled[i] ??= this.ajv.compile(alternatives[i]));
+    const get = (i: number) => (compiled[i] ??= this.compile(alternatives[i]));
     return {
       check: (data) => {
         let best: { index: number; errors: ErrorObject[] } | undefined;
-        for (let i = 0; i < alternatives.length; i++) {
+        for (const i of candidatesFor(alternatives, data)) {
           const validate = get(i);
           if (validate(data)) return [];
           const errors = validate.errors ?? [];
@@ -328,7 +340,7 @@ export class OpenApiContract {
         }
         if (!best) return ["matches none of the alternatives"];
         const title = (alternatives[best.index].title as string | undefined) ?? `alternative ${best.index + 1}`;
-        return describe(best.errors).map((e) => `${e} (closest of ${alternatives.length} alternatives: "${title}")`);
+        return describe(best.errors).map((e) => `${e} (closest alternative: "${title}")`);
       },
     };
   }
@@ -345,6 +357,71 @@ function alternativesOf(schema: Json): Json[] | undefined {
   if (!Array.isArray(schema.oneOf)) return undefined;
   const structural = Object.keys(schema).filter((k) => !["oneOf", "description", "title", "example", "examples"].includes(k));
   return structural.length === 0 ? (schema.oneOf as Json[]) : undefined;
+}
+
+/**
+ * Which template each Tag Manager alternative is about, by its title (the alternatives cannot say
+ * it themselves, see `alternativesOf`). A tag that names its template is judged only by that
+ * template's alternatives, so that a Piwik PRO tag missing its required options is not let through
+ * by, say, the free-form "Abandoned tag" alternative. Untitled or unknown alternatives stay
+ * candidates for every template.
+ */
+const TEMPLATE_OF_ALTERNATIVE: Readonly<Record<string, string>> = {
+  "Custom tag (asynchronous)": "custom_tag",
+  "Custom tag (synchronous) [DEPRECATED]": "custom_tag",
+  "Custom content": "custom_content",
+  "Custom popup": "custom_popup",
+  "Piwik PRO tag": "piwik",
+  "Piwik PRO Custom Dimensions tag": "piwik_custom_dimension",
+  "Piwik PRO Custom Event tag": "piwik_event",
+  "Piwik PRO Goal Conversion tag": "piwik_goal_conversion",
+  "Piwik PRO Virtual Page View tag": "piwik_virtual_page_view",
+  "Adroll tag": "adroll",
+  "Bing Ads tag": "bing_ads",
+  "Crazy Egg tag": "crazy_egg",
+  "Floodlight Sales (item_sold) tag": "doubleclick_floodlight",
+  "Floodlight Sales (transactions) tag": "doubleclick_floodlight",
+  "Floodlight Counter (session) tag": "doubleclick_floodlight",
+  "Floodlight Counter (standard_method) tag": "doubleclick_floodlight",
+  "Floodlight Counter (unique_method) tag": "doubleclick_floodlight",
+  "Meta pixel tag": "facebook_retargeting_pixel",
+  "Google Ads Remarketing tag": "google_adwords",
+  "Google Ads Tracking Conversion tag": "google_adwords",
+  "DoubleClick Conversion tag [DEPRECATED]": "google_adwords",
+  "Google Analytics tag": "google_analytics",
+  "Hotjar tag": "hot_jar",
+  "HubSpot tag": "hub_spot",
+  "LinkedIn tag": "linkedin",
+  "Marketo tag": "marketo",
+  "Mautic tag": "mautic",
+  "Qualaroo tag": "qualaroo",
+  "SALESmanago tag": "sales_manago",
+  "Salesforce Pardot tag": "salesforce_pardot",
+  "Video HTML5 tag": "video_html5",
+  "Video YouTube tag": "video_youtube",
+  "Heatmaps tag": "heatmaps",
+  "Abandoned tag": "abandoned",
+  "Ecommerce Order": "ecommerce_order",
+  "Ecommerce Add to cart": "ecommerce_add_to_cart",
+  "Ecommerce Remove from cart": "ecommerce_remove_from_cart",
+  "Ecommerce Product detail view": "ecommerce_product_detail_view",
+  "Ecommerce Cart update": "ecommerce_cart_update",
+  "Cookie Information CMP Integration tag": "cookie_information_cmp_integration",
+  "A/B Tasty tag [DEPRECATED]": "ab_tasty",
+  "Clicktale tag [DEPRECATED]": "click_tale",
+  "Optimizely tag [DEPRECATED]": "optimizely",
+  "Visual Website Optimizer tag [DEPRECATED]": "visual_website_optimizer",
+};
+
+function candidatesFor(alternatives: Json[], data: unknown): number[] {
+  const all = alternatives.map((_, i) => i);
+  const template = (data as { data?: { attributes?: { template?: unknown } } } | null)?.data?.attributes?.template;
+  if (typeof template !== "string") return all;
+  const matching = all.filter((i) => {
+    const of = TEMPLATE_OF_ALTERNATIVE[alternatives[i].title as string];
+    return of === undefined || of === template;
+  });
+  return matching.length > 0 ? matching : all;
 }
 
 function describe(errors: ErrorObject[]): string[] {
