@@ -84,7 +84,7 @@ export const RunReportSchema = z.object({
     blocked: z.number().describe("differences that need --prune or a config change to be applied"),
     violations: z.number().describe("unsuppressed error-level findings (warnings too with --strict)"),
     warnings: z.number(),
-    notObservable: z.number(),
+    notObservable: z.number().describe("instance settings the API cannot read (written on every apply where a setter exists)"),
     toConfirm: z.number(),
     unmanaged: z.number(),
     failed: z.number().describe("instances or sites that could not be read, applied or verified"),

@@ -160,7 +160,8 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
 }
 
 function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>) {
-  return findings.map((f) => ({ ...f, location: locateFinding(sourceMap, f.path) }));
+  // An unmanaged live site has no line in the file.
+  return findings.map((f) => ({ ...f, location: f.siteKey?.startsWith("#") ? undefined : locateFinding(sourceMap, f.path) }));
 }
 
 function errorText(err: unknown): string {
@@ -183,7 +184,7 @@ export function summarise(instances: InstanceReport[], options: Pick<RunOptions,
     blocked,
     violations,
     warnings: all.filter((f) => f.status === "fail" && f.level === "warning").length,
-    notObservable: all.filter((f) => f.status === "not-observable" && f.side === "live").length,
+    notObservable: instances.reduce((n, i) => n + i.reassert.length, 0),
     toConfirm: all.filter((f) => f.status === "to-confirm" && f.side === "desired").length,
     unmanaged: instances.reduce((n, i) => n + i.unmanaged.length, 0),
     failed,
@@ -217,7 +218,7 @@ export function exitCodeFor(command: Command, s: { failed: number; changes: numb
 function verdictOf(command: Command, s: RunReport["summary"]): string {
   const parts: string[] = [];
   if (s.failed) parts.push(`${s.failed} failed`);
-  if (command === "apply") parts.push(s.failed ? "apply incomplete" : `applied and verified${s.changes ? `, ${s.changes} change(s) still pending` : ""}`);
+  if (command === "apply") parts.push(s.failed ? "apply incomplete" : s.changes ? `${s.changes} change(s) applied and verified` : "nothing to change");
   else if (s.changes || s.blocked) parts.push(`${s.changes + s.blocked} difference(s)`);
   else if (!s.failed) parts.push(command === "drift" ? "no drift" : "no changes");
   if (s.violations) parts.push(`${s.violations} violation(s) of the CNIL pack`);

@@ -58,6 +58,8 @@ export interface LiveTag {
   active: boolean;
   /** Piwik PRO's `is_published`. */
   published?: boolean;
+  /** Piwik PRO's `template_options`, where they were read (the tag list omits them; the rule pack judges them on `piwik` tags). */
+  templateOptions?: Record<string, unknown>;
 }
 
 export interface LivePrincipal {

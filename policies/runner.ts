@@ -21,6 +21,9 @@ const ATTESTATION_DEFAULT_MONTHS = 12;
 function levelFor(entry: PackEntry, subject: Subject, verdictLevel?: Level): Level {
   const level = verdictLevel ?? entry.level;
   if (subject.mode === "consent" && !entry.appliesInConsentMode && level !== "attestation") return "info";
+  // Nobody declared an unmanaged site exempt: its breaches are reported for the first PR that adopts
+  // it, but they cannot fail a run that is about the declared sites.
+  if (subject.unmanaged && level === "error") return "warning";
   return level;
 }
 
@@ -72,15 +75,23 @@ function judge(entry: PackEntry, subject: Subject, context: RuleContext): Findin
  * Whether a dotted path is unknown on this side, and under which listed path. A path counts as
  * unknown when it, one of its parents (`site.features` covers `site.features.heatmaps`) or one of its
  * children (reading `site.tagManager` needs all of it) is listed, so a check is never given a value
- * the side could not read.
+ * the side could not read. `*` stands for any one segment, on either side: a rule reading
+ * `site.tags.*.templateOptions` is stopped by `site.tags.live-7.templateOptions`, one reading
+ * `site.tags.*.consentType` is not.
  */
 export function unknownAt(subject: Subject, path: string): [string, UnknownField] | undefined {
   const exact = subject.unknown[path];
   if (exact) return [path, exact];
-  for (const [listed, why] of Object.entries(subject.unknown)) {
-    if (path.startsWith(`${listed}.`) || listed.startsWith(`${path}.`)) return [listed, why];
-  }
+  for (const [listed, why] of Object.entries(subject.unknown)) if (pathsOverlap(path, listed)) return [listed, why];
   return undefined;
+}
+
+/** Two dotted paths overlap when one is the other or lies under it, `*` matching any one segment. */
+export function pathsOverlap(a: string, b: string): boolean {
+  const x = a.split(".");
+  const y = b.split(".");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i] && x[i] !== "*" && y[i] !== "*") return false;
+  return true;
 }
 
 function evidenceOf(subject: Subject, reads: string[]): Evidence {

@@ -53,14 +53,14 @@ export const sandboxCommand: Command = {
       const token = flags.token as string | undefined;
       if (!token) throw new UsageError("exempt sandbox --kind matomo: --token is required");
       registerSecret(token);
-      const { startMatomoEmulator } = await import("../../emulators/matomo");
+      const { startMatomoEmulator } = require("../../emulators/matomo") as typeof import("../../emulators/matomo");
       server = await startMatomoEmulator({ port, host, token, password: (flags.password as string | undefined) ?? "PASSWORD", faults });
     } else if (kind === "piwikpro") {
       const clientId = flags["client-id"] as string | undefined;
       const clientSecret = flags["client-secret"] as string | undefined;
       if (!clientId || !clientSecret) throw new UsageError("exempt sandbox --kind piwikpro: --client-id and --client-secret are required");
       registerSecret(clientSecret);
-      const { startPiwikProEmulator } = await import("../../emulators/piwikpro");
+      const { startPiwikProEmulator } = require("../../emulators/piwikpro") as typeof import("../../emulators/piwikpro");
       server = await startPiwikProEmulator({ port, host, clientId, clientSecret, faults });
     } else {
       throw new UsageError(`exempt sandbox: --kind must be matomo or piwikpro, got '${kind}'`);

@@ -37,7 +37,7 @@ function renderInstance(i: InstanceReport, maxRows: number): string[] {
     ...i.instanceChanges.map((c) => ({ site: "(instance)", ...c })),
     ...i.sites.flatMap((s) => s.changes.map((c) => ({ site: s.siteKey, ...c }))),
   ];
-  const violations = i.findings.filter((f) => f.status === "fail");
+  const violations = i.findings.filter((f) => f.status === "fail" && f.level !== "info");
   const suppressed = i.findings.filter((f) => f.status === "suppressed");
   const attest = dedupeRules(i.findings.filter((f) => (f.status === "to-confirm" || f.status === "attested") && f.side === "desired"));
   const summary = [

@@ -38,8 +38,10 @@ function renderInstance(i: InstanceReport, report: RunReport, options: { verbose
   }
   const unchanged = i.sites.filter((s) => s.operation === "none" && s.changes.length === 0 && !s.blockedBy).length;
   if (unchanged && !options.verbose) out.push(`  = ${plural(unchanged, "site")} in sync`);
-  for (const r of i.reassert)
-    out.push(`  ! ${r.field} = ${showValue(r.desired)}: not observable through the API; ${r.enforced ? (report.command === "apply" ? "written again on this apply" : "written on every apply") : "NOT enforced"}${r.note ? ` (${r.note})` : ""}`);
+  const enforced = i.reassert.filter((r) => r.enforced);
+  if (enforced.length)
+    out.push(`  ! not observable through the ${i.product === "matomo" ? "Matomo" : "Piwik PRO"} API, ${report.command === "apply" ? "written again on this apply" : "written on every apply"}: ${enforced.map((r) => `${r.field.replace(/^privacy\./, "")}=${showValue(r.desired)}`).join(", ")}`);
+  for (const r of i.reassert.filter((x) => !x.enforced)) out.push(`  ! ${r.field} = ${showValue(r.desired)}: not observable and NOT enforced${r.note ? ` (${r.note})` : ""}`);
   for (const u of i.unmanaged) out.push(`  ? unmanaged site ${u.productId} "${u.name}" ${u.urls[0] ?? ""}`);
   const attention = i.findings.filter(needsAttention);
   if (attention.length) {
