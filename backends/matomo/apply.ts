@@ -450,7 +450,7 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
   // Privacy: re-asserted on every apply, since Matomo cannot read it back.
   const reassert = new Map(plan.reassert.filter((r) => r.enforced).map((r) => [field(r.field), r.desired]));
   const privacy: MatomoPrivacy = { ...ctx.instance.privacy };
-  for (const [k, v] of reassert) if (k in privacy) (privacy as Record<string, unknown>)[k] = v;
+  for (const [k, v] of reassert) if (k in privacy && v !== undefined) (privacy as Record<string, unknown>)[k] = v;
   if (ANONYMIZE_FIELDS.some((f) => reassert.has(f)))
     ops.push({ call: { method: "PrivacyManager.setAnonymizeIpSettings", params: anonymizeIpParams(privacy), retrySafe: true }, what: `PrivacyManager.setAnonymizeIpSettings (mask ${privacy.ipMaskBytes} bytes, referrer ${privacy.referrer})` });
   if (reassert.has("doNotTrack")) ops.push({ call: { method: doNotTrackMethod(privacy.doNotTrack), retrySafe: true }, what: doNotTrackMethod(privacy.doNotTrack) });

@@ -109,7 +109,8 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   const known = new Set(users.map((u) => u.login));
   const principals: LivePrincipal[] = users.filter((u) => u.login !== ANONYMOUS).map((u) => ({ id: u.login, superuser: u.superuser }));
 
-  const globalExcluded = readList(expect(r1[3]));
+  // `{"value":"a,b"}`, or `{"value":false}` when the option was never set.
+  const globalExcluded = readList(scalarValue(expect(r1[3])));
   const compliance = readCompliance(r1[4]);
 
   const accessOf = (login: string, result: CallResult) => {
@@ -225,6 +226,10 @@ export function sitesNeedingContainers(ctx: ReadContext, liveSites: readonly Liv
   }
   if (liveSites.length <= CHEAP_CONTAINER_SCAN_SITES) for (const s of liveSites) if (!out.has(s.productId)) out.set(s.productId, { declared: false });
   return out;
+}
+
+function scalarValue(answer: unknown): unknown {
+  return answer !== null && typeof answer === "object" && !Array.isArray(answer) ? (answer as { value?: unknown }).value : answer;
 }
 
 function readCompliance(result: CallResult): LiveInstance["compliance"] {
