@@ -23,6 +23,14 @@ export function matomoContainers(site: MatomoSite): Array<[string, MatomoContain
 
 export const containerField = (key: string, rest: string): string => `site.tagManager.containers.${key}.${rest}`;
 
+/**
+ * What rules read of Piwik PRO tags, per attribute, so that a live side that listed the tags without
+ * their options (the list endpoint has no template_options) can say `site.tags.<key>.templateOptions`
+ * is unknown and stop only the rules that need the options.
+ */
+export const TAG_LIST_READS = ["site.tags.*.name", "site.tags.*.template", "site.tags.*.consentType", "site.tags.*.active"];
+export const TAG_OPTION_READS = ["site.tags.*.name", "site.tags.*.template", "site.tags.*.templateOptions"];
+
 /** Piwik PRO tags of an app, optionally of one template. */
 export function piwikProTags(site: PiwikProApp, template?: string): Array<[string, PiwikProTag]> {
   return Object.entries(site.tags).filter(([, t]) => template === undefined || t.template === template);

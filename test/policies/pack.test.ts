@@ -94,8 +94,10 @@ describe("every rule reads only what it declares", () => {
       },
     });
   }
-  const related = (p: string, d: string) => p === d || p.startsWith(`${d}.`) || d.startsWith(`${p}.`);
-  const within = (p: string, d: string) => p === d || p.startsWith(`${d}.`);
+  // `*` in a declared path stands for any one segment (e.g. `site.tags.*.templateOptions`).
+  const segmentsMatch = (p: string[], d: string[]) => p.every((seg, i) => i >= d.length || d[i] === "*" || d[i] === seg);
+  const related = (p: string, d: string) => segmentsMatch(p.split("."), d.split("."));
+  const within = (p: string, d: string) => p.split(".").length >= d.split(".").length && related(p, d);
 
   // Subjects that send each check down its branches.
   const busy: Subject[] = [

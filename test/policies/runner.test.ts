@@ -1,7 +1,7 @@
 import { Config } from "../../model/config";
 import { CnilPack, evaluatePack, isBlocking, unknownAt } from "../../policies";
 import type { Subject } from "../../policies/types";
-import { container, evaluate, failureOf, findings, judge, liveSubjectsOf, matomo, matomoApiUnknown, piwikPro, statuses, subjectsOf, TODAY } from "./fixtures";
+import { container, evaluate, failureOf, findings, judge, liveSubjectsOf, matomo, matomoApiUnknown, piwikPro, piwikTag, statuses, subjectsOf, TODAY } from "./fixtures";
 
 const reason = "Legacy tracker kept until the migration in June";
 const owner = "dpo@example.gouv.fr";
@@ -130,12 +130,30 @@ describe("the live side", () => {
     expect(findings(evaluate([live]), "CNIL-NO-USERID")[0]).toMatchObject({ status: "not-checked", message: expect.stringMatching(/not published/) });
   });
 
+  test("Piwik PRO tags listed without their options stop the rules that need the options, and only those", () => {
+    const [live] = liveSubjectsOf(piwikPro({}, { app: { tags: { tracker: piwikTag(undefined, { consentType: "not_require_consent" }) } } }), {
+      "site.tags.tracker.templateOptions": { why: "not-checked", enforcedOnApply: false, note: "the tag list has no template_options" },
+    });
+    const all = evaluate([live]);
+    for (const id of ["CNIL-NO-USERID", "CNIL-NO-CROSS-DOMAIN", "CNIL-NO-CROSS-SITE-ID", "CNIL-COOKIE-13M", "CNIL-NO-THIRD-PARTY-COOKIE"]) expect([id, statuses(all, id)]).toEqual([id, ["not-checked"]]);
+    expect(failureOf(all, "CNIL-TAG-CONSENT-ANALYTICS")).toMatchObject({ side: "live", found: "not_require_consent" });
+  });
+
   test("unknownAt matches a path, its parents and its children, and nothing else", () => {
     const [s] = subjectsOf(matomo());
     const subject: Subject = { ...s, unknown: { "site.features": { why: "not-observable", enforcedOnApply: false } } };
     expect(unknownAt(subject, "site.features.heatmaps")?.[0]).toBe("site.features");
     expect(unknownAt(subject, "site")?.[0]).toBe("site.features");
     expect(unknownAt(subject, "site.featuresX")).toBeUndefined();
+  });
+
+  test("unknownAt lets `*` stand for any one segment, on either side", () => {
+    const [s] = subjectsOf(piwikPro());
+    const listed: Subject = { ...s, unknown: { "site.tags.live-7.templateOptions": { why: "not-checked", enforcedOnApply: false } } };
+    expect(unknownAt(listed, "site.tags.*.templateOptions")?.[0]).toBe("site.tags.live-7.templateOptions");
+    expect(unknownAt(listed, "site.tags.*.consentType")).toBeUndefined();
+    const wildcard: Subject = { ...s, unknown: { "site.tags.*.templateOptions": { why: "not-checked", enforcedOnApply: false } } };
+    expect(unknownAt(wildcard, "site.tags.tracker.templateOptions.user_id")?.[0]).toBe("site.tags.*.templateOptions");
   });
 
   test("suppressions and attestations are checked on the declaration only, not again on the live side", () => {

@@ -1,6 +1,6 @@
 import type { MatomoSite } from "../../../model/matomo";
 import type { Rule, Subject, Verdict } from "../../types";
-import { fail, isKnown, matomoContainers, notChecked, pass, piwikProTemplatesNeedConsent } from "../helpers";
+import { fail, isKnown, matomoContainers, notChecked, pass, piwikProTemplatesNeedConsent, TAG_LIST_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** Piwik PRO templates that record or map behaviour on the page. */
@@ -22,7 +22,7 @@ export const NoHsr: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "A", piwikpro: "A" },
-  reads: { matomo: ["site.features.heatmaps", "site.features.sessionRecordings"], piwikpro: ["site.tags", "site.askConsent"] },
+  reads: { matomo: ["site.features.heatmaps", "site.features.sessionRecordings"], piwikpro: [...TAG_LIST_READS, "site.askConsent"] },
   optionalReads: { matomo: ["site.tagManager"] },
   check(subject) {
     const data = subject.data;

@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { containerField, fail, isSet, matomoContainers, notChecked, pass, piwikProTagNotDeclared, piwikProTags } from "../helpers";
+import { containerField, fail, isSet, matomoContainers, notChecked, pass, piwikProTagNotDeclared, piwikProTags, TAG_OPTION_READS } from "../helpers";
 import { cite } from "../sources";
 
 export const NoUserId: Rule = {
@@ -13,7 +13,7 @@ export const NoUserId: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "A", piwikpro: "A" },
-  reads: { matomo: ["site.tagManager"], piwikpro: ["site.tags"] },
+  reads: { matomo: ["site.tagManager"], piwikpro: TAG_OPTION_READS },
   check(subject) {
     const data = subject.data;
     const failures: Verdict[] = [];

@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { containerField, fail, isKnown, matomoContainers, notChecked, notObservable, pass, piwikProTagNotDeclared, piwikProTags } from "../helpers";
+import { containerField, fail, isKnown, matomoContainers, notChecked, notObservable, pass, piwikProTagNotDeclared, piwikProTags, TAG_OPTION_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** 13 months as the tracker counts them: Matomo's default visitor-cookie timeout, 33 955 200 s. */
@@ -30,7 +30,7 @@ export const Cookie13m: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "S", piwikpro: "A" },
-  reads: { matomo: ["site.tagManager"], piwikpro: ["site.tags"] },
+  reads: { matomo: ["site.tagManager"], piwikpro: TAG_OPTION_READS },
   optionalReads: { matomo: ["privacy.forceCookielessTracking"] },
   check(subject) {
     const data = subject.data;

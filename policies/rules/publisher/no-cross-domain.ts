@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { containerField, fail, matomoContainers, notChecked, pass, piwikProTagNotDeclared, piwikProTags, switchValue } from "../helpers";
+import { containerField, fail, matomoContainers, notChecked, pass, piwikProTagNotDeclared, piwikProTags, switchValue, TAG_OPTION_READS } from "../helpers";
 import { cite } from "../sources";
 
 export const NoCrossDomain: Rule = {
@@ -12,7 +12,7 @@ export const NoCrossDomain: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "S", piwikpro: "A" },
-  reads: { matomo: ["site.tagManager"], piwikpro: ["site.tags"] },
+  reads: { matomo: ["site.tagManager"], piwikpro: TAG_OPTION_READS },
   check(subject) {
     const data = subject.data;
     const verdicts: Verdict[] = [];

@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { containerField, judgeCookieDomain, matomoContainers, notChecked, piwikProTagNotDeclared, piwikProTags } from "../helpers";
+import { containerField, judgeCookieDomain, matomoContainers, notChecked, piwikProTagNotDeclared, piwikProTags, TAG_OPTION_READS } from "../helpers";
 import { cite } from "../sources";
 
 /**
@@ -16,7 +16,7 @@ export const NoCrossSiteId: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "S", piwikpro: "A" },
-  reads: { matomo: ["site.tagManager", "site.urls"], piwikpro: ["site.tags", "site.urls"] },
+  reads: { matomo: ["site.tagManager", "site.urls"], piwikpro: [...TAG_OPTION_READS, "site.urls"] },
   check(subject) {
     const data = subject.data;
     const verdicts: Verdict[] = [];

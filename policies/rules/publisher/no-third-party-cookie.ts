@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { coversHost, fail, hostsOf, normaliseCookieDomain, notChecked, pass, piwikProTags } from "../helpers";
+import { coversHost, fail, hostsOf, normaliseCookieDomain, notChecked, pass, piwikProTags, TAG_OPTION_READS } from "../helpers";
 import { cite } from "../sources";
 
 export const NoThirdPartyCookie: Rule = {
@@ -12,7 +12,7 @@ export const NoThirdPartyCookie: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "C", piwikpro: "A" },
-  reads: { matomo: [], piwikpro: ["site.tags", "site.urls"] },
+  reads: { matomo: [], piwikpro: [...TAG_OPTION_READS, "site.urls"] },
   check(subject) {
     const data = subject.data;
     if (data.product === "matomo") return notChecked("Matomo's third-party cookie is switched in the server's config file (`[Tracker] use_third_party_id_cookie`), which Exempt does not read");

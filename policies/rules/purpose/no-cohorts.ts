@@ -1,5 +1,5 @@
 import type { Rule } from "../../types";
-import { fail, pass, piwikProTemplatesNeedConsent } from "../helpers";
+import { fail, pass, piwikProTemplatesNeedConsent, TAG_LIST_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** Piwik PRO templates of A/B testing and personalisation tools. */
@@ -15,7 +15,7 @@ export const NoCohorts: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "C", piwikpro: "A" },
-  reads: { matomo: ["site.features.abTesting"], piwikpro: ["site.tags", "site.askConsent"] },
+  reads: { matomo: ["site.features.abTesting"], piwikpro: [...TAG_LIST_READS, "site.askConsent"] },
   check(subject) {
     const data = subject.data;
     if (data.product === "matomo") {

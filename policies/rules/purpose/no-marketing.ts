@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { fail, needsAttestation, pass, piwikProTemplatesNeedConsent } from "../helpers";
+import { fail, needsAttestation, pass, piwikProTemplatesNeedConsent, TAG_LIST_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** Piwik PRO Tag Manager templates that measure or serve advertising and marketing (piwikpro-api.md §4 template enum). */
@@ -28,7 +28,7 @@ export const NoMarketing: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "C", piwikpro: "H" },
-  reads: { matomo: ["site.features.marketingCampaigns"], piwikpro: ["site.tags", "site.askConsent"] },
+  reads: { matomo: ["site.features.marketingCampaigns"], piwikpro: [...TAG_LIST_READS, "site.askConsent"] },
   check(subject) {
     const data = subject.data;
     if (data.product === "matomo") {

@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { fail, matomoContainers, notApplicable, pass, piwikProFiresWithoutConsent, piwikProTags } from "../helpers";
+import { fail, matomoContainers, notApplicable, pass, piwikProFiresWithoutConsent, piwikProTags, TAG_LIST_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** Matomo Tag Manager's type of the analytics tag itself. */
@@ -17,7 +17,7 @@ export const NoUnconsentedTags: Rule = {
   scope: "site",
   products: ["matomo", "piwikpro"],
   verification: { matomo: "A", piwikpro: "A" },
-  reads: { matomo: ["site.tagManager"], piwikpro: ["site.tags", "site.askConsent"] },
+  reads: { matomo: ["site.tagManager"], piwikpro: [...TAG_LIST_READS, "site.askConsent"] },
   check(subject) {
     const data = subject.data;
     const failures: Verdict[] = [];

@@ -1,5 +1,5 @@
 import type { Rule, Verdict } from "../../types";
-import { fail, pass, piwikProTagNotDeclared, piwikProTags } from "../helpers";
+import { fail, pass, piwikProTagNotDeclared, piwikProTags, TAG_LIST_READS } from "../helpers";
 import { cite } from "../sources";
 
 /** Inactive tags are judged too: activating one must not be the moment a breach appears. */
@@ -13,7 +13,7 @@ export const TagConsentAnalytics: Rule = {
   scope: "site",
   products: ["piwikpro"],
   verification: { piwikpro: "A" },
-  reads: { piwikpro: ["site.tags"] },
+  reads: { piwikpro: TAG_LIST_READS },
   check(subject) {
     if (subject.data.product !== "piwikpro") return [];
     const tags = piwikProTags(subject.data.site, "piwik");
