@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Command> = {
   apply: () => require("./commands/reconcile").applyCommand,
   drift: () => require("./commands/reconcile").driftCommand,
   rules: () => require("./commands/rules").rulesCommand,
+  demo: () => require("./commands/demo").demoCommand,
 };
 
 export function registeredCommands(): string[] {
