@@ -10,6 +10,12 @@ import { openContainer } from "./containers";
 type Kind = "string" | "boolean" | "integer" | "strings" | readonly string[];
 
 /**
+ * Several app attributes have a tracker-settings twin (`excludeUnknownUrls` / `exclude_unknown_urls`,
+ * `excludedUrlParams` / `url_query_parameter_to_exclude_from_url`, …). Whether the product stores
+ * them as one value is UNCONFIRMED; the emulator keeps them apart (only `urls`, documented as
+ * created with the app, is shared), so a client that writes one and reads the other finds out here
+ * rather than against a live account.
+ *
  * The editable app attributes with the defaults the apps documents declare. `timezone` has no
  * documented default (UNCONFIRMED: `UTC`, the documents' example); `currency` defaults to `USD`
  * because its description says reports show US dollars by default.
@@ -40,6 +46,7 @@ export const APP_ATTRIBUTES: Readonly<Record<string, { kind: Kind; default?: unk
   gdprDataAnonymizationMode: { kind: ["no_device_storage", "session_cookie_id"], default: "session_cookie_id" },
   privacyUseCookies: { kind: "boolean", default: true },
   privacyUseFingerprinting: { kind: "boolean", default: true },
+  // UNCONFIRMED what "Enable CNIL integration" does: stored and answered back, with no effect.
   cnil: { kind: "boolean", default: false },
   sessionIdStrictPrivacyMode: { kind: "boolean", default: false },
   realTimeDashboards: { kind: "boolean", default: false },

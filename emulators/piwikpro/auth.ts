@@ -56,7 +56,11 @@ export class TokenIssuer {
     };
   }
 
-  /** Undefined when the request carries a live token issued here; otherwise what is wrong with it. */
+  /**
+   * Undefined when the request carries a live token issued here; otherwise what is wrong with it.
+   * UNCONFIRMED when the `X-Organization` header is required: the token's `org` claim names the
+   * organization, so the emulator neither requires nor checks the header.
+   */
   check(req: EmulatorRequest): TokenProblem | undefined {
     const header = req.headers.authorization;
     const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

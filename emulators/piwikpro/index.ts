@@ -117,7 +117,7 @@ export async function startPiwikProEmulator(options: PiwikProEmulatorOptions): P
 
   const report = (req: EmulatorRequest, res: EmulatorResponse, fault?: FaultKind) => {
     if (!options.onExchange) return;
-    options.onExchange({
+    const exchange: PiwikProExchange = {
       method: req.method,
       path: req.path,
       rawQuery: req.rawQuery,
@@ -127,7 +127,13 @@ export async function startPiwikProEmulator(options: PiwikProEmulatorOptions): P
       responseHeaders: { ...(res.headers ?? {}) },
       responseBody: res.body === undefined ? "" : res.body.toString(),
       ...(fault ? { fault } : {}),
-    });
+    };
+    try {
+      options.onExchange(exchange);
+    } catch (err) {
+      // An observer's bug must not turn into a wrong answer from the emulator; it is still reported.
+      console.error(`piwikpro emulator: onExchange failed for ${req.method} ${req.path}:`, err);
+    }
   };
 
   const server = await startEmulatorServer({

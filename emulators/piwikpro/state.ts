@@ -79,7 +79,11 @@ export interface Operation {
 
 export interface PiwikProState {
   organization: string;
-  /** The user the API credentials belong to: an owner, so every call is permitted. */
+  /**
+   * The user the API credentials belong to. An owner, so every call is permitted: the exact
+   * permission each endpoint checks is UNCONFIRMED, and Exempt's credentials need owner rights
+   * anyway (global tracker settings and new apps are owner-only).
+   */
   owner: User;
   apps: Map<string, App>;
   trackerGlobal: Record<string, unknown>;
