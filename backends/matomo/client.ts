@@ -77,6 +77,7 @@ export class MatomoClient {
           status: err.status,
           matomoMessage: err.matomoMessage,
           outcomeUnknown: err.outcomeUnknown,
+          requestError: err,
         }),
       }));
     }

@@ -38,6 +38,8 @@ export interface MatomoErrorDetails {
    * back (dropped connection, timeout, 5xx from a proxy). Creates must check before retrying.
    */
   outcomeUnknown?: boolean;
+  /** For a call sent in a bulk request that failed as a whole: that request's own error. */
+  requestError?: MatomoError;
 }
 
 export class MatomoError extends Error {
@@ -47,6 +49,7 @@ export class MatomoError extends Error {
   readonly status?: number;
   readonly matomoMessage?: string;
   readonly outcomeUnknown: boolean;
+  readonly requestError?: MatomoError;
 
   constructor(message: string, details: MatomoErrorDetails) {
     // Redacted at construction: the message may travel through stacks, logs and reports.
@@ -58,6 +61,8 @@ export class MatomoError extends Error {
     this.status = details.status;
     this.matomoMessage = details.matomoMessage === undefined ? undefined : redactSecrets(details.matomoMessage);
     this.outcomeUnknown = details.outcomeUnknown ?? false;
+    // Not enumerable: keeps JSON of outcomes and errors small and free of duplicates.
+    if (details.requestError) Object.defineProperty(this, "requestError", { value: details.requestError, enumerable: false });
   }
 
   /** The CLI prints this line as is (see cli/errors.ts `UserFacingError`). */

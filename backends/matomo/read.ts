@@ -52,8 +52,9 @@ export interface ReadOutcome {
   cache: ReadCache;
 }
 
+/** A read's value, or its error: the whole request's own when the bulk failed as a whole. */
 function expect(result: CallResult): unknown {
-  if (!result.ok) throw result.error;
+  if (!result.ok) throw result.error.requestError ?? result.error;
   return result.value;
 }
 
@@ -81,6 +82,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   const versionResult = r1[0];
   if (!versionResult.ok) {
     const e = versionResult.error;
+    if (e.requestError) throw e.requestError;
     throw new MatomoError(
       `${prefix}: API.getMatomoVersion failed (${e.matomoMessage ?? e.message}). The token may lack access, or the server may be a Matomo older than 5, which runs a refused token as the anonymous user.`,
       { kind: e.kind === "api" ? "forbidden" : e.kind, call: "API.getMatomoVersion" },
@@ -117,7 +119,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     if (!result.ok) {
       // A declared user who does not exist has no access to read; the engine reports the user.
       if (!known.has(login)) return;
-      throw result.error;
+      throw result.error.requestError ?? result.error;
     }
     for (const [idSite, role] of readSitesAccess(result.value)) {
       const site = byId.get(idSite);
@@ -144,7 +146,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     const result = r2[otherUsers.length + i];
     const need = containerSites.get(id)!;
     if (!result.ok) {
-      if (need.declared) throw result.error;
+      if (need.declared) throw result.error.requestError ?? result.error;
       return; // read for the rule pack only: not knowing is acceptable, the site stays "not read"
     }
     if (!Array.isArray(result.value)) {
@@ -170,7 +172,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   exports.forEach(({ id, raw }, i) => {
     const need = containerSites.get(id)!;
     const result = r3[i];
-    if (!result.ok && need.declared) throw result.error;
+    if (!result.ok && need.declared) throw result.error.requestError ?? result.error;
     let container: ReadContainer;
     try {
       container = readContainer(raw, result.ok ? result.value : undefined);
