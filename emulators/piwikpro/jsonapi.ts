@@ -1,5 +1,5 @@
 import type { EmulatorRequest, EmulatorResponse } from "../common/http";
-import { JSON_API, Service, platformErrors, refuse, tagManagerErrors, unreadableBody, wrongContentType } from "./errors";
+import { JSON_API, Service, platformErrors, refuse, unreadableBody, wrongContentType } from "./errors";
 
 /** The media type without parameters, lower-cased: `application/vnd.api+json; charset=utf-8` → `application/vnd.api+json`. */
 export function mediaType(header: string | string[] | undefined): string {
@@ -85,22 +85,4 @@ export function jsonType(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
-}
-
-/** Tag Manager's checks of a request's `data` member, as its JSON-schema validator words them. */
-export function tagManagerData(doc: Record<string, unknown>): Record<string, unknown> {
-  const data = doc.data;
-  if (!isObject(data)) {
-    refuse(
-      tagManagerErrors(400, [
-        {
-          code: "INVALID_JSON_ERROR",
-          detail: "The required properties (data) are missing",
-          source: { pointer: "/data" },
-          meta: { keyword: "required", keyword_args: { missing: ["data"] } },
-        },
-      ]),
-    );
-  }
-  return data;
 }

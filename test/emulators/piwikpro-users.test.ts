@@ -1,8 +1,9 @@
-import { ValidatedPiwikPro, rawClient, startValidatedPiwikPro } from "../support/piwikpro";
+import { rawClient, useValidatedPiwikPro } from "../support/piwikpro";
 
 /** Users of the organization and their per-app permissions. */
 describe("Piwik PRO emulator: users and permissions", () => {
-  let pp: ValidatedPiwikPro;
+  const validated = useValidatedPiwikPro({ ownerEmail: "dpo@example.gouv.fr" });
+  let pp: ReturnType<typeof validated>;
   let api: ReturnType<typeof rawClient>;
   let appId: string;
   const addUser = async (email: string, extra: Record<string, unknown> = {}) => {
@@ -14,11 +15,10 @@ describe("Piwik PRO emulator: users and permissions", () => {
   const grant = (userId: string, permission: string) => api.post(`${permissions()}/${userId}`, { data: { type: "app/permission/user", attributes: { permission } } });
 
   beforeEach(async () => {
-    pp = await startValidatedPiwikPro({ ownerEmail: "dpo@example.gouv.fr" });
+    pp = validated();
     api = rawClient(pp);
     appId = (await api.post("/api/apps/v2", { data: { type: "ppms/app", attributes: { name: "Site", urls: ["https://www.example.org"] } } })).json.data.id;
   });
-  afterEach(async () => pp.close());
 
   it("lists the owner the credentials belong to", async () => {
     const res = await api.get("/api/users/v2");
