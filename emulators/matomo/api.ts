@@ -24,8 +24,11 @@ export interface CallContext {
   readonly clientIp: string;
   /** Headers a method adds to the HTTP answer (ignored inside bulk requests). */
   readonly responseHeaders: Record<string, string>;
-  /** Runs API sub-requests (used by API.getBulkRequest). */
-  readonly runSubRequest: (params: PhpArray) => Promise<unknown>;
+  /**
+   * Runs a bulk sub-request given its own parameters; it inherits every outer parameter it does
+   * not set but `urls`. Answers what the sub-request's JSON rendering decodes to.
+   */
+  readonly runSubRequest: (own: PhpArray) => Promise<unknown>;
 }
 
 /** A bound argument: a request value, or the signature's default when absent. */

@@ -23,18 +23,16 @@ export function parseSubRequest(url: string): PhpArray {
 async function getBulkRequest(ctx: CallContext, a: Args): Promise<unknown[]> {
   const urls = a.urls as PhpValue;
   if (!isPhpArray(urls)) return [];
-  const inherited = new Map(ctx.params);
-  inherited.delete("urls");
   const results: unknown[] = [];
   for (const url of urls.values()) {
     if (typeof url !== "string") continue;
-    const params = parseSubRequest(url);
-    params.delete("token_auth");
-    params.set("format", "json");
-    for (const [k, v] of inherited) if (!params.has(k)) params.set(k, v);
-    const m = params.get("method");
+    const own = parseSubRequest(url);
+    own.delete("token_auth");
+    own.set("format", "json");
+    // A sub-request without a method inherits the outer one, API.getBulkRequest, and is skipped.
+    const m = own.get("method") ?? ctx.params.get("method");
     if (typeof m === "string" && m.trim() === "API.getBulkRequest") continue;
-    results.push(await ctx.runSubRequest(params));
+    results.push(await ctx.runSubRequest(own));
   }
   return results;
 }

@@ -82,7 +82,8 @@ export class MatomoDispatcher {
   async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     const httpRequest = ++this.httpRequests;
     if (req.path === "/__emulator__/options") return this.optionsEndpoint(req);
-    if (req.path !== "/" && req.path !== "/index.php") {
+    // Matomo may live under a path (https://example.org/matomo/index.php).
+    if (!req.path.endsWith("/") && !req.path.endsWith("/index.php")) {
       return { status: 404, headers: { "Content-Type": HTML_CONTENT_TYPE }, body: "<html><body><h1>Not Found</h1></body></html>" };
     }
     const get = parsePhpQuery(req.rawQuery, MAX_QUERY_VARS).values;
@@ -136,7 +137,7 @@ export class MatomoDispatcher {
         viaBulk,
         clientIp,
         responseHeaders,
-        runSubRequest: (sub) => this.runSubRequest(sub, client, caller, httpRequest, clientIp, responseHeaders),
+        runSubRequest: (own) => this.runSubRequest(own, effective, client, caller, httpRequest, clientIp, responseHeaders),
       };
       const value = await resolved.spec.run(ctx, args);
       const filtered = applyListFilters(value, {
@@ -155,16 +156,20 @@ export class MatomoDispatcher {
 
   /** A bulk sub-request: its answer is what its own JSON rendering decodes to. */
   private async runSubRequest(
-    sub: PhpArray,
+    own: PhpArray,
+    outerEffective: PhpArray,
     outerClient: PhpArray,
     caller: Caller,
     httpRequest: number,
     clientIp: string,
     responseHeaders: Record<string, string>,
   ): Promise<unknown> {
-    const client = new Map(sub);
-    for (const [k, v] of outerClient) if (k !== "urls" && !client.has(k)) client.set(k, v);
-    const outcome = await this.run(sub, client, caller, true, httpRequest, clientIp, responseHeaders);
+    const inherit = (from: PhpArray) => {
+      const merged = new Map(own);
+      for (const [k, v] of from) if (k !== "urls" && !merged.has(k)) merged.set(k, v);
+      return merged;
+    };
+    const outcome = await this.run(inherit(outerEffective), inherit(outerClient), caller, true, httpRequest, clientIp, responseHeaders);
     const json: OutputFormat = { kind: "json" };
     const rendered = outcome.ok ? renderValue(outcome.value, json) : renderError(outcome.error.message, outcome.error.status, json);
     return JSON.parse(rendered.body);

@@ -40,6 +40,9 @@ test("a bulk request is logged as its sub-requests, each with viaBulk and the in
   ]);
   // Sub-requests inherit the outer parameters (here filter_limit), never `urls`.
   expect(em.calls[1].params).toEqual({ idSite: "1", siteName: "Renamed", parameters: { a: { b: "c" } }, filter_limit: "-1" });
+  // The row limit Matomo applies by default shapes answers but is not something the client sent.
+  await matomoRequest(em.url, { query: "module=API&method=API.getBulkRequest&format=JSON", body: bulkBody(["method=API.getMatomoVersion"], { token_auth: "TOKEN" }) });
+  expect(em.calls[3].params).toEqual({});
 });
 
 test("failed calls are logged with their error, and resetCalls empties the log", async () => {
