@@ -211,6 +211,10 @@ interface ContainerWork {
   failed: boolean;
   /** The live container it matched, when it exists. */
   existing?: ReadContainer;
+  /** addContainer got no answer: whether it happened is checked before anything else is done. */
+  createUnknown?: boolean;
+  /** Ids of the site's containers before this run, to tell a container we made from others. */
+  before: Set<string>;
 }
 
 /** Sites whose containers are reconciled, and the live containers of each. */
@@ -249,7 +253,7 @@ async function prepareTagManager(client: MatomoClient, works: SiteWork[], live: 
         fail(w, `container ${key}: the declared idContainer ${declared.idContainer} does not exist on site ${label(w)}; Exempt cannot create a container with a given id`);
         continue;
       }
-      const cw: ContainerWork = { work: w, key, declared, create: !match, changed: false, failed: false };
+      const cw: ContainerWork = { work: w, key, declared, create: !match, changed: false, failed: false, before: new Set(containers.map((c) => c.live.idContainer)) };
       if (match) {
         cw.idContainer = match.live.idContainer;
         cw.draftVersionId = match.live.draftVersionId;
@@ -485,6 +489,11 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
           cw.idContainer = String((value as { value?: unknown })?.value ?? "");
           cw.changed = true;
         },
+        onError: (err) => {
+          if (!err.outcomeUnknown) return fail(cw.work, err);
+          cw.failed = false;
+          cw.createUnknown = true;
+        },
       });
       continue;
     }
@@ -502,11 +511,12 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
 // New containers: draft id, then variable and trigger, then the Matomo tag.
 
 async function newContainers(client: MatomoClient, tm: ContainerWork[], ctx: ApplyContext): Promise<void> {
-  const created = tm.filter((cw) => cw.create && !cw.failed && cw.idContainer && cw.work.outcome.ok);
+  const created = tm.filter((cw) => cw.create && !cw.failed && (cw.idContainer || cw.createUnknown) && cw.work.outcome.ok);
   if (created.length === 0) return;
   const sites = [...new Map(created.map((cw) => [cw.work.idSite!, { idSite: cw.work.idSite!, site: label(cw.work) }])).values()];
   const lists = await client.bulk(sites.map((s) => ({ method: "TagManager.getContainers", params: { idSite: Number(s.idSite) }, site: s.site, retrySafe: true })));
   const byId = new Map<string, ReadContainer>();
+  const bySite = new Map<string, ReadContainer[]>();
   sites.forEach((s, i) => {
     const r = lists[i];
     if (!r.ok || !Array.isArray(r.value)) return;
@@ -514,6 +524,7 @@ async function newContainers(client: MatomoClient, tm: ContainerWork[], ctx: App
       try {
         const c = readContainer(raw);
         byId.set(`${s.idSite}/${c.live.idContainer}`, c);
+        bySite.set(s.idSite, [...(bySite.get(s.idSite) ?? []), c]);
       } catch {
         /* a container without an id cannot be one of ours */
       }
@@ -521,6 +532,18 @@ async function newContainers(client: MatomoClient, tm: ContainerWork[], ctx: App
   });
   const ready: ContainerWork[] = [];
   for (const cw of created) {
+    if (cw.createUnknown) {
+      // The create's answer was lost: a container of that name that was not there before is ours.
+      const made = (bySite.get(cw.work.idSite!) ?? []).find((c) => !cw.before.has(c.live.idContainer) && c.live.name.trim() === cw.declared.name.trim());
+      if (!made) {
+        cw.failed = true;
+        fail(cw.work, `TagManager.addContainer ${cw.declared.name} got no answer and the container is not there: it was not created (the next apply creates it)`);
+        continue;
+      }
+      cw.idContainer = made.live.idContainer;
+      cw.changed = true;
+      cw.work.outcome.wrote.push(`TagManager.addContainer ${cw.declared.name} (the answer was lost, the container was found by its name)`);
+    }
     const c = byId.get(`${cw.work.idSite}/${cw.idContainer}`);
     if (!c || !c.live.draftVersionId) {
       cw.failed = true;

@@ -185,3 +185,24 @@ describe("authentication", () => {
     expect(emulator.stats.requests).toBe(1);
   });
 });
+
+describe("Tag Manager creates under faults", () => {
+  test("a container whose create answer is lost is found by name and completed, not made twice", async () => {
+    const emulator = await startEmulator();
+    try {
+      const www = declareSite({ name: "First Site", urls: ["https://first.example.org"], tagManager: { containers: { extra: { name: "Exempt container", matomoConfiguration: { disableCookies: true } } } } });
+      const { backend } = backendFor(declareInstance(emulator.url, { sites: { www } }));
+      const live = await backend.read();
+      emulator.faults.script({ kind: "drop-after", match: /getBulkRequest|addContainer/ });
+      const plan = planOf(live, [{ siteKey: "www", productId: "1", live: live.sites[0], operation: "update", desired: www, changes: [{ area: "tagmanager", field: "containers.extra", live: undefined, desired: "x" }] }]);
+      const outcome = await backend.apply(plan, live, { prune: false });
+      expect(outcome.sites[0]).toMatchObject({ ok: true });
+      expect(outcome.sites[0].wrote.join("\n")).toMatch(/the answer was lost, the container was found by its name/);
+      const containers = (await backend.read()).sites[0].containers!;
+      expect(containers.filter((c) => c.name === "Exempt container")).toHaveLength(1);
+      expect(containers.find((c) => c.name === "Exempt container")?.matomoConfiguration?.settings.disableCookies).toBe(true);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
