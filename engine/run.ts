@@ -7,6 +7,7 @@ import { locateFinding } from "../constructs/finding-text";
 import { EXEMPT_VERSION } from "../cli/version";
 import { backendFactoryFor } from "./backends";
 import { liveSubjects } from "./live-subjects";
+import { withObservedPrivacy } from "./observe";
 import { acquireInstanceLock } from "./lock";
 import { pendingChanges, planInstance } from "./plan";
 import { REPORT_SCHEMA_VERSION, InstanceReport, RunReport, SiteReport } from "./report-schema";
@@ -75,7 +76,8 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     };
     backend = factory(instanceId, instance, backendOptions);
     options.log(`[${instanceId}] reading ${instance.url}`);
-    let live = await backend.read();
+    const readLive = async () => withObservedPrivacy(instanceId, instance, await backend!.read(), { env: options.env, log: backendOptions.log });
+    let live = await readLive();
     let plan = planInstance(instanceId, instance, live, { prune: options.prune, onlySite });
 
     if (options.command === "apply") {
@@ -86,7 +88,7 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
       try {
         outcome = await applyPlan(backend, plan, live, options);
         // Observe again and judge what was observed, not what was sent.
-        live = await backend.read();
+        live = await readLive();
       } finally {
         lock.release();
       }
