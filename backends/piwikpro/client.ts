@@ -3,7 +3,7 @@ import type { IssuedToken } from "./auth";
 import { PiwikProError } from "./errors";
 import { resourceDocument } from "./jsonapi";
 import { APP_TYPE, GLOBAL_SETTINGS_TYPE, PERMISSION_TYPE, TAG_TYPE } from "./mapping";
-import { PLATFORM_PAGING, TAG_MANAGER_PAGING, readAllPages } from "./pagination";
+import { type PagingDialect, platformPaging, readAllPages, tagManagerPaging } from "./pagination";
 import {
   AppAttributes,
   AppListAttributes,
@@ -39,11 +39,25 @@ export interface UserPermission {
 
 const id = (value: string) => encodeURIComponent(value);
 
+export interface PageSizes {
+  /** Apps, users and permissions per request (at most 1000, the documented maximum). */
+  platform?: number;
+  /** Tags per request. */
+  tags?: number;
+}
+
 export class PiwikProClient {
+  private readonly platformPaging: PagingDialect;
+  private readonly tagPaging: PagingDialect;
+
   constructor(
     readonly transport: PiwikProTransport,
     private readonly instanceId: string,
-  ) {}
+    pageSizes: PageSizes = {},
+  ) {
+    this.platformPaging = platformPaging(pageSizes.platform);
+    this.tagPaging = tagManagerPaging(pageSizes.tags);
+  }
 
   private malformed(call: Pick<Call, "method" | "path" | "app">, problem: string): PiwikProError {
     return new PiwikProError(`Piwik PRO instance '${this.instanceId}': ${this.transport.describe(call)}: the answer does not have the documented shape (${problem})`, {
@@ -66,7 +80,7 @@ export class PiwikProClient {
     return { id: doc.data.id, attributes: this.decode(attributes, doc.data.attributes ?? {}, call, "data.attributes") };
   }
 
-  private async list<S extends z.ZodType>(base: Omit<Call, "query">, paging: typeof PLATFORM_PAGING, extraQuery: Array<[string, string]>, attributes: S): Promise<Array<Resource<z.infer<S>>>> {
+  private async list<S extends z.ZodType>(base: Omit<Call, "query">, paging: PagingDialect, extraQuery: Array<[string, string]>, attributes: S): Promise<Array<Resource<z.infer<S>>>> {
     const items = await readAllPages(paging, async (query) => {
       const call: Call = { ...base, query: [...extraQuery, ...query] };
       const answer = await this.transport.request(call);
@@ -90,7 +104,7 @@ export class PiwikProClient {
   listApps(): Promise<Array<Resource<z.infer<typeof AppListAttributes>>>> {
     // Oldest first, so that an app added while the pages are read lands on the last page instead
     // of shifting every page by one.
-    return this.list({ method: "GET", path: "/api/apps/v2", retry: "safe" }, PLATFORM_PAGING, [["sort", "addedAt"]], AppListAttributes);
+    return this.list({ method: "GET", path: "/api/apps/v2", retry: "safe" }, this.platformPaging, [["sort", "addedAt"]], AppListAttributes);
   }
 
   /** The most recently added apps (one page): where a create whose answer was lost would show. */
@@ -151,7 +165,7 @@ export class PiwikProClient {
   // ---------------------------------------------------------------------------------- tags
 
   listTags(appId: string, label?: string): Promise<Array<Resource<TagListAttributes>>> {
-    return this.list({ method: "GET", path: `/api/tag/v1/${id(appId)}/tags`, retry: "safe", app: label }, TAG_MANAGER_PAGING, [], TagListAttributes);
+    return this.list({ method: "GET", path: `/api/tag/v1/${id(appId)}/tags`, retry: "safe", app: label }, this.tagPaging, [], TagListAttributes);
   }
 
   getTag(appId: string, tagId: string, label?: string): Promise<Resource<TagAttributes>> {
@@ -200,11 +214,11 @@ export class PiwikProClient {
   // ------------------------------------------------------------------ users and permissions
 
   listUsers(): Promise<Array<Resource<z.infer<typeof UserAttributes>>>> {
-    return this.list({ method: "GET", path: "/api/users/v2", retry: "safe" }, PLATFORM_PAGING, [["sort", "addedAt"]], UserAttributes);
+    return this.list({ method: "GET", path: "/api/users/v2", retry: "safe" }, this.platformPaging, [["sort", "addedAt"]], UserAttributes);
   }
 
   async listPermissions(appId: string, label?: string): Promise<UserPermission[]> {
-    const items = await this.list({ method: "GET", path: `/api/access-control/v2/app/${id(appId)}/permission/user`, retry: "safe", app: label }, PLATFORM_PAGING, [], PermissionAttributes);
+    const items = await this.list({ method: "GET", path: `/api/access-control/v2/app/${id(appId)}/permission/user`, retry: "safe", app: label }, this.platformPaging, [], PermissionAttributes);
     return items.map((i) => ({ userId: i.id, email: i.attributes.email, attributes: i.attributes }));
   }
 

@@ -7,6 +7,7 @@ import { TokenSource } from "./auth";
 import { PiwikProClient } from "./client";
 import { PiwikProError } from "./errors";
 import { sleep as realSleep } from "./limit";
+import { PLATFORM_PAGE_SIZE, TAG_MANAGER_PAGE_SIZE } from "./pagination";
 import { readPiwikPro } from "./read";
 import { PiwikProTransport } from "./transport";
 
@@ -35,6 +36,10 @@ export interface PiwikProTuning {
   publishTimeoutMs: number;
   publishPollIntervalMs: number;
   publishMaxPollIntervalMs: number;
+  /** Items per page of the platform lists (apps, users, permissions); at most 1000. */
+  platformPageSize: number;
+  /** Tags per page of a Tag Manager list. */
+  tagPageSize: number;
 }
 
 export const DEFAULT_TUNING: PiwikProTuning = {
@@ -47,6 +52,8 @@ export const DEFAULT_TUNING: PiwikProTuning = {
   publishTimeoutMs: 120_000,
   publishPollIntervalMs: 500,
   publishMaxPollIntervalMs: 5_000,
+  platformPageSize: PLATFORM_PAGE_SIZE,
+  tagPageSize: TAG_MANAGER_PAGE_SIZE,
 };
 
 export interface PiwikProBackend extends ProductBackend {
@@ -78,7 +85,7 @@ export function createPiwikProBackendWith(tuning: Partial<PiwikProTuning> = {}):
       log,
       sleep: t.sleep,
     });
-    const client = new PiwikProClient(transport, instanceId);
+    const client = new PiwikProClient(transport, instanceId, { platform: Math.min(t.platformPageSize, PLATFORM_PAGE_SIZE), tags: t.tagPageSize });
     const tokens = new TokenSource({
       // Read when the first token is needed, so that building a backend stays offline and free of secrets.
       fetch: () =>

@@ -14,26 +14,34 @@ export interface PagingDialect {
   limit: number;
 }
 
-export const PLATFORM_PAGING: PagingDialect = {
-  // The documented maximum: one request for up to 1000 apps.
-  limit: 1000,
-  page: (offset, limit) => [
-    ["offset", offset],
-    ["limit", limit],
-  ],
-};
+/** The documented maximum: one request for up to 1000 apps, users or permissions. */
+export const PLATFORM_PAGE_SIZE = 1000;
+
+export function platformPaging(limit = PLATFORM_PAGE_SIZE): PagingDialect {
+  return {
+    limit,
+    page: (offset, size) => [
+      ["offset", offset],
+      ["limit", size],
+    ],
+  };
+}
 
 /**
  * Tag Manager documents no maximum page size. An app holds a handful of tags, so 100 keeps one
  * request per app, and a server capping lower is followed by the count it actually returned.
  */
-export const TAG_MANAGER_PAGING: PagingDialect = {
-  limit: 100,
-  page: (offset, limit) => [
-    ["page[offset]", offset],
-    ["page[limit]", limit],
-  ],
-};
+export const TAG_MANAGER_PAGE_SIZE = 100;
+
+export function tagManagerPaging(limit = TAG_MANAGER_PAGE_SIZE): PagingDialect {
+  return {
+    limit,
+    page: (offset, size) => [
+      ["page[offset]", offset],
+      ["page[limit]", size],
+    ],
+  };
+}
 
 /** A generous bound on pages, so a server that never ends its list cannot keep a run going forever. */
 const MAX_PAGES = 1000;
