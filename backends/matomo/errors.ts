@@ -81,10 +81,6 @@ export function describeCall(call: string, site?: string): string {
   return site ? `${call} for site ${site}` : call;
 }
 
-export function isMatomoError(err: unknown): err is MatomoError {
-  return err instanceof MatomoError;
-}
-
 /** Any failure as one redacted line, for outcomes and logs. */
 export function errorText(err: unknown): string {
   if (err instanceof MatomoError) return err.message;

@@ -52,28 +52,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export const KEEP_URL_FRAGMENTS = ["global", "keep", "remove"] as const;
 export type KeepUrlFragments = (typeof KEEP_URL_FRAGMENTS)[number];
 
-/** Model name → Matomo column, for the fields `getSitesWithAdminAccess` returns. */
-export const SITE_COLUMNS = {
-  name: "name",
-  excludeUnknownUrls: "exclude_unknown_urls",
-  excludedQueryParameters: "excluded_parameters",
-  excludedIps: "excluded_ips",
-  excludedUserAgents: "excluded_user_agents",
-  excludedReferrers: "excluded_referrers",
-  ecommerce: "ecommerce",
-  siteSearch: "sitesearch",
-  searchKeywordParameters: "sitesearch_keyword_parameters",
-  searchCategoryParameters: "sitesearch_category_parameters",
-  timezone: "timezone",
-  currency: "currency",
-  group: "group",
-  keepUrlFragments: "keep_url_fragment",
-} as const;
-
-const LIST_FIELDS = ["excludedQueryParameters", "excludedIps", "excludedUserAgents", "excludedReferrers", "searchKeywordParameters", "searchCategoryParameters"] as const;
-const FLAG_FIELDS = ["excludeUnknownUrls", "ecommerce", "siteSearch"] as const;
-
-export class SiteShapeError extends Error {}
+/** An answer whose shape is not what Matomo answers; callers turn it into a MatomoError naming the call. */
+export class ShapeError extends Error {}
 
 /**
  * A site row of `getSitesWithAdminAccess&fetchAliasUrls=1` (or `getSiteFromId` plus its URLs) in
@@ -81,9 +61,9 @@ export class SiteShapeError extends Error {}
  * (sorted, not as declared). A site without URLs has `main_url: ""` and reads `urls: []`.
  */
 export function matomoSiteToLive(raw: unknown, aliasUrls?: unknown): LiveSite {
-  if (!isRecord(raw)) throw new SiteShapeError(`expected a site object, got ${raw === null ? "null" : Array.isArray(raw) ? "a list" : typeof raw}`);
+  if (!isRecord(raw)) throw new ShapeError(`expected a site object, got ${raw === null ? "null" : Array.isArray(raw) ? "a list" : typeof raw}`);
   const id = readInt(raw.idsite);
-  if (id === undefined) throw new SiteShapeError(`a site row has no numeric idsite (${JSON.stringify(raw.idsite)})`);
+  if (id === undefined) throw new ShapeError(`a site row has no numeric idsite (${JSON.stringify(raw.idsite)})`);
   const name = readString(raw.name) ?? "";
   const main = readString(raw.main_url) ?? "";
   const aliases = Array.isArray(aliasUrls ?? raw.alias_urls) ? ((aliasUrls ?? raw.alias_urls) as unknown[]).map((u) => readString(u) ?? "") : [];
@@ -147,25 +127,6 @@ export function siteWriteParams(desired: MatomoSite, live?: LiveSite): Record<st
   };
 }
 
-/** The site settings as the declaration wants them, in the same shape `matomoSiteToLive` reads. */
-export function desiredSiteSettings(desired: MatomoSite): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    name: desired.name,
-    urls: desired.urls,
-    excludeUnknownUrls: desired.excludeUnknownUrls,
-    excludedQueryParameters: desired.excludedQueryParameters,
-    excludedIps: desired.excludedIps,
-    excludedUserAgents: desired.excludedUserAgents,
-    excludedReferrers: desired.excludedReferrers,
-    ecommerce: desired.ecommerce,
-  };
-  for (const f of ["siteSearch", "searchKeywordParameters", "searchCategoryParameters", "timezone", "currency", "group", "keepUrlFragments"] as const)
-    if (desired[f] !== undefined) out[f] = desired[f];
-  return out;
-}
-
-export { LIST_FIELDS as SITE_LIST_FIELDS, FLAG_FIELDS as SITE_FLAG_FIELDS };
-
 // ---------------------------------------------------------------------------------------------
 // Access
 
@@ -200,7 +161,7 @@ export interface MatomoUser {
 }
 
 export function readUsers(rows: unknown): MatomoUser[] {
-  if (!Array.isArray(rows)) throw new SiteShapeError("UsersManager.getUsers did not answer a list");
+  if (!Array.isArray(rows)) throw new ShapeError("UsersManager.getUsers did not answer a list");
   const out: MatomoUser[] = [];
   for (const row of rows) {
     if (!isRecord(row)) continue;
@@ -344,9 +305,9 @@ export interface ReadContainer {
 }
 
 export function readContainer(raw: unknown, exported?: unknown): ReadContainer {
-  if (!isRecord(raw)) throw new SiteShapeError("a container is not an object");
+  if (!isRecord(raw)) throw new ShapeError("a container is not an object");
   const idContainer = readString(raw.idcontainer);
-  if (!idContainer) throw new SiteShapeError("a container has no idcontainer");
+  if (!idContainer) throw new ShapeError("a container has no idcontainer");
   const draft = isRecord(raw.draft) ? readInt(raw.draft.idcontainerversion) : undefined;
   const releases = Array.isArray(raw.releases) ? raw.releases.filter(isRecord) : [];
   const liveRelease = releases.find((r) => r.environment === "live");

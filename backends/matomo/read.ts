@@ -11,7 +11,7 @@ import {
   readSitesAccess,
   readUsers,
   matomoSiteToLive,
-  SiteShapeError,
+  ShapeError,
   UNOBSERVABLE_PRIVACY_FIELDS,
   type ReadContainer,
 } from "./mapping";
@@ -93,10 +93,10 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   let liveSites: LiveSite[];
   const sitesAnswer = expect(r1[1]);
   try {
-    if (!Array.isArray(sitesAnswer)) throw new SiteShapeError(`expected a list of sites, got ${sitesAnswer === null ? "null" : typeof sitesAnswer}`);
+    if (!Array.isArray(sitesAnswer)) throw new ShapeError(`expected a list of sites, got ${sitesAnswer === null ? "null" : typeof sitesAnswer}`);
     liveSites = sitesAnswer.map((row) => matomoSiteToLive(row));
   } catch (err) {
-    if (err instanceof SiteShapeError) throw new MatomoError(`${prefix}: SitesManager.getSitesWithAdminAccess answered something unexpected: ${err.message}`, { kind: "malformed", call: "SitesManager.getSitesWithAdminAccess" });
+    if (err instanceof ShapeError) throw new MatomoError(`${prefix}: SitesManager.getSitesWithAdminAccess answered something unexpected: ${err.message}`, { kind: "malformed", call: "SitesManager.getSitesWithAdminAccess" });
     throw err;
   }
   const byId = new Map(liveSites.map((s) => [s.productId, s]));
@@ -105,7 +105,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   try {
     users = readUsers(expect(r1[2]));
   } catch (err) {
-    if (err instanceof SiteShapeError) throw new MatomoError(`${prefix}: ${err.message}`, { kind: "malformed", call: "UsersManager.getUsers" });
+    if (err instanceof ShapeError) throw new MatomoError(`${prefix}: ${err.message}`, { kind: "malformed", call: "UsersManager.getUsers" });
     throw err;
   }
   const known = new Set(users.map((u) => u.login));
@@ -177,7 +177,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     try {
       container = readContainer(raw, result.ok ? result.value : undefined);
     } catch (err) {
-      if (err instanceof SiteShapeError && !need.declared) return;
+      if (err instanceof ShapeError && !need.declared) return;
       throw new MatomoError(`${prefix}: TagManager.getContainers for site ${siteLabel(need.key, id)}: ${(err as Error).message}`, { kind: "malformed", call: "TagManager.getContainers" });
     }
     const list = cache.containers.get(id) ?? [];
