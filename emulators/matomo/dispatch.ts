@@ -33,7 +33,7 @@ export interface MatomoCallRecord {
   /** The parameters as parsed (arrays as lists or objects), without module/method/format and without secrets. */
   params: Record<string, unknown>;
   viaBulk: boolean;
-  /** Index (from 1) of the HTTP request it came in, in arrival order. */
+  /** Index (from 1) of the HTTP request it came in, counting the requests the emulator processed (not those a fault answered). */
   httpRequest: number;
   /** The caller's login ("anonymous" without token). */
   login: string;

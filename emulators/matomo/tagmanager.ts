@@ -152,7 +152,7 @@ const FIRE_LIMITS = [
   { id: "once_lifetime", name: "Once in a lifetime" },
 ];
 
-function triggerIds(ctx: CallContext, v: Version, raw: Arg, title: string, required: boolean): number[] {
+function triggerIds(v: Version, raw: Arg, title: string, required: boolean): number[] {
   const none = Array.isArray(raw) ? raw.length === 0 : isPhpArray(raw as PhpValue) && (raw as PhpArray).size === 0;
   if (!isSet(raw) || raw === "" || none) {
     if (required) throw new ApiError(`${title}: A value needs to be provided.`);
@@ -180,10 +180,10 @@ function dateOrNull(raw: Arg, title: string): string | null {
 }
 
 /** The tag fields both add and update validate, in Tag Manager's order. */
-function tagFields(ctx: CallContext, v: Version, a: Args) {
+function tagFields(v: Version, a: Args) {
   checkName(str(a.name));
-  const fire_trigger_ids = triggerIds(ctx, v, a.fireTriggerIds, "Fire Trigger", true);
-  const block_trigger_ids = triggerIds(ctx, v, a.blockTriggerIds, "Block Trigger", false);
+  const fire_trigger_ids = triggerIds(v, a.fireTriggerIds, "Fire Trigger", true);
+  const block_trigger_ids = triggerIds(v, a.blockTriggerIds, "Block Trigger", false);
   const fire_limit = str(a.fireLimit);
   if (!FIRE_LIMITS.some((f) => f.id === fire_limit)) throw new ApiError("Fire limit: The value is not allowed.");
   const fire_delay = numberIn(a.fireDelay, "Fire delay", 16777215);
@@ -519,7 +519,7 @@ export const tagManager: Module = {
     (ctx, a) => {
       requireWrite(ctx, a.idSite);
       const { v } = versionOf(ctx, a);
-      const fields = tagFields(ctx, v, a);
+      const fields = tagFields(v, a);
       const t = templateOrFail("tags", str(a.type));
       const parameters = storeParameters("tags", t, a.parameters as PhpValue, templateCtx(ctx.state, v.idsite));
       const at = now(ctx);
@@ -536,7 +536,7 @@ export const tagManager: Module = {
     (ctx, a) => {
       requireWrite(ctx, a.idSite);
       const { v } = versionOf(ctx, a);
-      const fields = tagFields(ctx, v, a);
+      const fields = tagFields(v, a);
       const x = ctx.state.tm.tags.get(phpInt(a.idTag));
       if (!x || !v.tagIds.includes(x.id)) return;
       const parameters = storeParameters("tags", templateOrFail("tags", x.type), a.parameters as PhpValue, templateCtx(ctx.state, v.idsite));
