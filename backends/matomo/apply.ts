@@ -127,7 +127,7 @@ export async function applyMatomoPlan(client: MatomoClient, plan: InstancePlan, 
     await versionContainers(client, tm, ctx);
     await deleteSites(client, works, options, ctx);
   } catch (err) {
-    // Only a fatal error (refused token, lockout) gets here: nothing more can be sent.
+    // Only a fatal error (refused token, lockout) or a bug gets here: nothing more is sent.
     inst.errors.push(errorText(err));
     for (const w of works) if (w.outcome.ok && (w.plan.operation !== "none" || w.plan.changes.length)) fail(w, `stopped: ${errorText(err)}`);
   }
@@ -400,6 +400,10 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
     if (w.plan.operation !== "update" || !w.outcome.ok || !w.idSite) continue;
     const changed = siteChanges(w, "site").filter((c) => c.field !== "publicStats");
     if (changed.length === 0) continue;
+    if (!w.live) {
+      fail(w, `SitesManager.updateSite for site ${label(w)}: its live state is not known, and an update without it would empty the list fields Exempt does not manage; not sent`);
+      continue;
+    }
     ops.push({
       call: { method: "SitesManager.updateSite", params: { idSite: Number(w.idSite), ...siteWriteParams(w.desired, w.live) }, site: label(w), retrySafe: true },
       work: w,

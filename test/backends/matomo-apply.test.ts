@@ -103,6 +103,18 @@ describe("applying a plan to Matomo", () => {
     });
   });
 
+  test("an update is not sent when the site's live state is unknown, since a partial one would empty its lists", async () => {
+    const www = declareSite({ name: "Renamed", urls: ["https://first.example.org"] });
+    const { backend, live } = await readWith({ www });
+    const outcome = await backend.apply(
+      planOf(live, [{ siteKey: "www", productId: "1", operation: "update", changes: [change("site", "name", "Renamed")], desired: www }]),
+      { ...live, sites: [] },
+      { prune: false },
+    );
+    expect(outcome.sites[0]).toMatchObject({ ok: false, error: expect.stringMatching(/live state is not known.*not sent/) });
+    expect(emulator.calls).toHaveLength(0);
+  });
+
   test("a change to one site writes only that site", async () => {
     await seedSites(emulator, 3);
     const sites = Object.fromEntries([0, 1, 2].map((i) => [`s${i}`, declareSite({ name: `Site ${i}`, urls: [`https://site${i}.example.org`] })]));

@@ -89,6 +89,13 @@ describe("reading a Matomo instance", () => {
     expect(accessCalls.sort()).toEqual(["alice", "anonymous", "bob"]);
   });
 
+  test("a declared user who does not exist on the instance does not stop the read", async () => {
+    const { backend } = backendFor(declareInstance(emulator.url, { access: { users: { ghost: { role: "view", sites: "all" } } } }));
+    const live = await backend.read();
+    expect(live.principals.map((p) => p.id)).toEqual(["admin"]);
+    expect(live.sites[0].access).toEqual({});
+  });
+
   test("numbers sent as strings (PHP before 8.1) read exactly like integers", async () => {
     const strings = await startEmulator({ numbersAsStrings: true });
     try {
