@@ -11,8 +11,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { MatomoEmulator, startMatomoEmulator } from "../../emulators/matomo";
+import { matomoTranscriptsDir } from "../support/contracts";
 
-const TRANSCRIPTS = process.env.EXEMPT_MATOMO_TRANSCRIPTS_DIR ?? path.resolve(__dirname, "../../../shared/contracts/matomo/transcripts");
+const TRANSCRIPTS = matomoTranscriptsDir();
 
 /**
  * Records that need state the recordings do not carry: 53 and 211 are database steps, 202-205 use

@@ -8,8 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MatomoEmulator, startMatomoEmulator } from "../../emulators/matomo";
 import { callApi, matomoRequest } from "../support/sandbox-process";
+import { matomoTranscriptsDir } from "../support/contracts";
 
-const TRANSCRIPTS = process.env.EXEMPT_MATOMO_TRANSCRIPTS_DIR ?? path.resolve(__dirname, "../../../shared/contracts/matomo/transcripts");
+const TRANSCRIPTS = matomoTranscriptsDir();
 
 interface Recorded {
   seq: number;

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
+import { piwikProOpenApiDirectory } from "./contracts";
 
 /**
  * Contract validation against Piwik PRO's published OpenAPI 3.1 documents
@@ -15,7 +16,7 @@ import addFormats from "ajv-formats";
 
 /** The documents: `EXEMPT_PIWIKPRO_OPENAPI_DIR`, else `../shared/…` next to the repository. */
 export function piwikProOpenApiDir(): string {
-  return process.env.EXEMPT_PIWIKPRO_OPENAPI_DIR ?? path.resolve(__dirname, "../../../shared/contracts/piwikpro/openapi");
+  return piwikProOpenApiDirectory();
 }
 
 export interface HttpExchange {
