@@ -112,20 +112,25 @@ export async function applyMatomoPlan(client: MatomoClient, plan: InstancePlan, 
     inst.errors.push(`Matomo instance '${ctx.instanceId}': the plan is for ${plan.product}, not matomo; nothing was written`);
     return finish();
   }
-  if (plan.problems.length > 0) {
-    const why = plan.problems.map((p) => (p.siteKey ? `${p.siteKey}: ${p.message}` : p.message)).join("; ");
-    inst.errors.push(`Matomo instance '${ctx.instanceId}': nothing was written because the plan has problems: ${why}`);
+  // A problem tied to a site stops that site; one without a site stops the whole instance.
+  const instanceProblems = plan.problems.filter((p) => !p.siteKey);
+  if (instanceProblems.length > 0) {
+    inst.errors.push(`Matomo instance '${ctx.instanceId}': nothing was written because the plan has problems: ${instanceProblems.map((p) => p.message).join("; ")}`);
     for (const w of works) if (w.plan.operation !== "none" || w.plan.changes.length) fail(w, "not applied: the plan has problems");
     return finish();
   }
+  for (const p of plan.problems) {
+    for (const w of works) if (w.plan.siteKey === p.siteKey && w.outcome.ok) fail(w, `not applied: ${p.message}`);
+  }
+  const runnable = works.filter((w) => w.outcome.ok);
 
   try {
-    await createSites(client, works, live, ctx);
-    const tm = await prepareTagManager(client, works, live, ctx);
-    await phaseTwo(client, works, plan, inst, tm, ctx);
+    await createSites(client, runnable, live, ctx);
+    const tm = await prepareTagManager(client, runnable, live, ctx);
+    await phaseTwo(client, runnable, plan, inst, tm, ctx);
     await newContainers(client, tm, ctx);
     await versionContainers(client, tm, ctx);
-    await deleteSites(client, works, options, ctx);
+    await deleteSites(client, runnable, options, ctx);
   } catch (err) {
     // Only a fatal error (refused token, lockout) or a bug gets here: nothing more is sent.
     inst.errors.push(errorText(err));

@@ -294,12 +294,18 @@ describe("applying a plan to Matomo", () => {
     expect((await backend.read()).sites.map((s) => s.productId)).toEqual(["1"]);
   });
 
-  test("a plan with problems writes nothing", async () => {
+  test("a problem of the instance writes nothing; a problem of one site stops only that site", async () => {
     const www = declareSite({ name: "New", urls: ["https://new.example.org"] });
-    const { backend, live } = await readWith({ www });
-    const outcome = await backend.apply(planOf(live, [create("www", www)], { problems: [{ siteKey: "www", message: "two live sites match" }] }), live, { prune: false });
-    expect(outcome.instance.ok).toBe(false);
-    expect(outcome.instance.error).toMatch(/two live sites match/);
+    const other = declareSite({ name: "Other", urls: ["https://other.example.org"] });
+    const { backend, live } = await readWith({ www, other });
+    const blocked = await backend.apply(planOf(live, [create("www", www)], { problems: [{ message: "the instance is confused" }] }), live, { prune: false });
+    expect(blocked.instance.ok).toBe(false);
+    expect(blocked.instance.error).toMatch(/the instance is confused/);
     expect(emulator.calls).toHaveLength(0);
+
+    const partly = await backend.apply(planOf(live, [create("www", www), create("other", other)], { problems: [{ siteKey: "www", message: "two live sites match" }] }), live, { prune: false });
+    expect(partly.sites[0]).toMatchObject({ siteKey: "www", ok: false, error: "not applied: two live sites match" });
+    expect(partly.sites[1]).toMatchObject({ siteKey: "other", ok: true });
+    expect(emulator.calls.filter((c) => c.method === "SitesManager.addSite").map((c) => c.params.siteName)).toEqual(["Other"]);
   });
 });
