@@ -1,7 +1,7 @@
 import type { ApplyOutcome, BackendFactory, BackendOptions, InstancePlan, LiveInstance, ProductBackend, TrafficCounters } from "../../engine/types";
 import type { Instance } from "../../model/config";
 import type { MatomoInstance } from "../../model/matomo";
-import { readOptionalSecret, readSecret } from "../../model/secrets";
+import { readOptionalSecret, readSecret, redactSecrets } from "../../model/secrets";
 import { applyMatomoPlan } from "./apply";
 import { MatomoClient } from "./client";
 import { MatomoError } from "./errors";
@@ -32,6 +32,7 @@ class MatomoBackend implements ProductBackend {
   private readonly backoffBaseMs: number;
   private readonly retries: number;
   private cache?: ReadCache;
+  private readonly log: (message: string) => void;
 
   constructor(
     private readonly instanceId: string,
@@ -39,6 +40,9 @@ class MatomoBackend implements ProductBackend {
     private readonly options: MatomoBackendOptions,
   ) {
     const c = instance.client;
+    // Log lines are built from names and redacted errors; redacted again, whatever path they took.
+    const log = (m: string) => options.log(redactSecrets(m));
+    this.log = log;
     this.backoffBaseMs = options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
     this.retries = options.retries ?? c.retries;
     const transport = new MatomoTransport({
@@ -52,7 +56,7 @@ class MatomoBackend implements ProductBackend {
       allowInsecureHttp: options.allowInsecureHttp,
       backoffBaseMs: this.backoffBaseMs,
       maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
-      log: options.log,
+      log,
     });
     this.client = new MatomoClient(transport, instanceId);
   }
@@ -85,7 +89,7 @@ class MatomoBackend implements ProductBackend {
       baseUrl: this.client.transport.baseUrl,
       retries: this.retries,
       backoffBaseMs: this.backoffBaseMs,
-      log: this.options.log,
+      log: this.log,
       runStamp: this.options.runStamp,
     });
   }

@@ -142,6 +142,11 @@ describe("answers no Matomo API should give", () => {
     ["a version that is not one", { body: JSON.stringify([{ value: "banana" }, [], [], {}, [], []]) }, /API\.getMatomoVersion did not answer a version \(got \{"value":"banana"\}\)/],
     ["a 404", { status: 404, type: "text/html", body: "<html><title>Not Found</title></html>" }, /answered HTTP 404 \(text\/html, \d+ bytes, an HTML page titled "Not Found"\); is http:\/\/127\.0\.0\.1:\d+\/ a Matomo\?/],
     ["a redirect", { status: 301, body: "", headers: { Location: "https://elsewhere.example.org/matomo/index.php?x=1" } }, /answered a redirect \(HTTP 301 to https:\/\/elsewhere\.example\.org\/matomo\/index\.php\); set the instance url/],
+    [
+      "a Matomo 4 running a refused token as anonymous (HTTP 200)",
+      { body: JSON.stringify(Array.from({ length: 6 }, () => ({ result: "error", message: "You can't access this resource as it requires view access for at least one website." }))) },
+      /API\.getMatomoVersion failed \(You can't access this resource.*\)\. The token may lack access, or the server may be a Matomo older than 5, which runs a refused token as the anonymous user/,
+    ],
     ["a whole-request error", { body: JSON.stringify({ result: "error", message: "The plugin X is not enabled. Settings &gt; Plugins" }) }, /API\.getBulkRequest \(API\.getMatomoVersion.*Matomo said: The plugin X is not enabled\. Settings > Plugins/],
   ];
 
