@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Identifier } from "./common";
 import { MatomoInstance } from "./matomo";
 import { PiwikProInstance } from "./piwikpro";
+import { DockerHost, MatomoServerDeclaration, ServerId } from "./matomo-server";
 
 export const INSTANCE_KINDS = ["matomo", "piwikpro"] as const;
 export type InstanceKind = (typeof INSTANCE_KINDS)[number];
@@ -114,6 +115,10 @@ export const Config = z
     /** Settings of the Terraform wiring (`cdktf deploy`). */
     terraform: z.strictObject({ backend: TerraformBackend.optional() }).optional(),
     instances: z.record(Identifier, Instance).refine((r) => Object.keys(r).length > 0, "declare at least one instance"),
+    /** Self-hosted Matomo servers on Docker, one Terraform stack each, named by the key (`instances.<id>.server` refers to one). */
+    servers: z
+      .record(ServerId, MatomoServerDeclaration.extend({ dockerHost: DockerHost.optional(), terraform: z.strictObject({ backend: TerraformBackend.optional() }).optional() }))
+      .optional(),
   })
   .superRefine(crossChecks);
 export type Config = z.infer<typeof Config>;

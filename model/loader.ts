@@ -6,6 +6,7 @@ import { ConfigError, ConfigIssue, formatPath, SourceLocation } from "./errors";
 import { describeZodIssue, knownKeys, schemaAt } from "./zod-issues";
 import { interpolateEnv, locate, MAX_CONFIG_BYTES, parseYamlSource, ParsedYaml, sourceMapOf } from "./yaml-source";
 import { describeValue } from "./describe-value";
+import { resolveServerReferences } from "./matomo-server";
 
 export const DEFAULT_CONFIG_FILE = "exempt.yaml";
 
@@ -54,10 +55,14 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new ConfigError(file, [{ location: { file, line: 1, column: 1 }, path: "(document)", message: `expected a mapping with \`instances:\` at the top, found ${describeValue(raw)}` }]);
+  // `instances.<id>.server` becomes the instance's url before validation, so the model has no new field.
+  const serverIssues = resolveServerReferences(raw as Record<string, unknown>, (p) => locate(parsed, p));
   const result = validateConfig(raw, parsed);
   // A value whose variable is unset is reported once, as the missing variable, not again as a bad value.
   const envPaths = new Set(envIssues.map((i) => i.path));
-  const all = [...envIssues, ...result.issues.filter((i) => !envPaths.has(i.path))];
+  // A bad server reference leaves the instance without url: report the reference, not its consequence.
+  for (const i of serverIssues) envPaths.add(i.path.replace(/\.server$/, ".url"));
+  const all = [...envIssues, ...serverIssues, ...result.issues.filter((i) => !envPaths.has(i.path))];
   if (all.length || !result.config) throw new ConfigError(file, sortIssues(all));
   return { config: result.config, file, sourceMap: sourceMapOf(parsed) };
 }
