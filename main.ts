@@ -8,12 +8,17 @@ import { buildTypeScriptExample } from "./examples/typescript-example";
 /**
  * The CDKTF app. `EXEMPT_CONFIG` names the YAML file; else ./exempt.yaml when present; else the
  * TypeScript example. Bad YAML stops here with every located error, before any stack is written.
+ * Each `servers:` entry adds its own Docker stack beside `exempt` (see docs/self-hosted.md).
  */
 const app = new App();
 const configFile = process.env.EXEMPT_CONFIG ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
 if (configFile) {
   try {
-    stackFromConfig(app, loadConfigFile(configFile));
+    const loaded = loadConfigFile(configFile);
+    stackFromConfig(app, loaded);
+    // Loaded only when the file declares a server: without one, nothing loads the Docker provider.
+    if (Object.keys(loaded.config.servers ?? {}).length > 0)
+      (require("./constructs/matomo-server") as typeof import("./constructs/matomo-server")).serverStacksFromConfig(app, loaded);
   } catch (err) {
     process.stderr.write(formatUserError(err) + "\n");
     process.exit(1);
