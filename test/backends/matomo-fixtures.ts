@@ -15,8 +15,7 @@ export const CANARY_TOKEN = "c4nary0t0ken0f0matomo0000000abcd";
 export const CANARY_PASSWORD = "Canary-Passw0rd-xyz";
 
 export async function startEmulator(options: Partial<MatomoEmulatorOptions> = {}): Promise<MatomoEmulator> {
-  // matomoUrl given explicitly: the emulator cannot default it before it listens (its fresh-install container needs it).
-  return startMatomoEmulator({ token: CANARY_TOKEN, password: CANARY_PASSWORD, matomoUrl: "//127.0.0.1:8088/", ...options });
+  return startMatomoEmulator({ token: CANARY_TOKEN, password: CANARY_PASSWORD, ...options });
 }
 
 export function declareInstance(url: string, input: Partial<MatomoInstanceInput> = {}): MatomoInstance {
