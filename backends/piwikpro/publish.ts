@@ -63,7 +63,7 @@ export async function publishAndWait(client: PiwikProClient, appId: string, labe
     }
     if (settings.now() >= deadline)
       throw new PiwikProError(
-        `${where}: operation ${operationId} did not complete within ${Math.round(settings.timeoutMs / 1000)} s (last state: ${last}). The tag changes are saved in the draft; check the publish in Tag Manager before running apply again.`,
+        `${where}: operation ${operationId} did not complete within ${duration(settings.timeoutMs)} (last state: ${last}). The tag changes are saved in the draft; check the publish in Tag Manager before running apply again.`,
         { kind: "publish", method: "GET", path: `/api/tag/v1/${appId}/operations/${operationId}`, app: label },
       );
     await settings.sleep(Math.min(interval, Math.max(0, deadline - settings.now())));
@@ -77,4 +77,8 @@ function summaryText(summary: unknown): string {
   if (Array.isArray(errors) && errors.length) return `: ${errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ").slice(0, 300)}`;
   const text = JSON.stringify(summary);
   return text === "{}" ? "" : ` (${text.slice(0, 300)})`;
+}
+
+function duration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
