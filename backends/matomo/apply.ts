@@ -48,6 +48,8 @@ export interface ApplyContext {
   /** How many times a create whose outcome is unknown is checked and sent again. */
   retries: number;
   backoffBaseMs: number;
+  /** The request timeout: how long a server may still be working on a request we gave up on. */
+  timeoutMs: number;
   log: (message: string) => void;
   /** Fixes the version names of this run (tests); default: the time apply starts. */
   runStamp?: string;
@@ -164,10 +166,12 @@ async function createSites(client: MatomoClient, works: SiteWork[], live: LiveIn
     });
     if (unknown.length === 0) return;
     // The answer was lost: the site may exist now. Look before sending the create again, so no
-    // duplicate is ever made; look twice, a moment apart, in case the server is still at it.
+    // duplicate is ever made; look twice, the second time after the server had time to finish.
     let missing = await findCreated(client, unknown, known, ctx);
     if (missing.length > 0) {
-      await sleep(ctx.backoffBaseMs);
+      // A request that timed out may still be running on the server: give it time to finish
+      // before concluding that the missing sites were not made.
+      await sleep(Math.max(ctx.backoffBaseMs, Math.min(ctx.timeoutMs, 10_000)));
       missing = await findCreated(client, missing, known, ctx);
     }
     if (attempt >= ctx.retries) {

@@ -31,6 +31,7 @@ class MatomoBackend implements ProductBackend {
   private readonly client: MatomoClient;
   private readonly backoffBaseMs: number;
   private readonly retries: number;
+  private readonly timeoutMs: number;
   private cache?: ReadCache;
   private readonly log: (message: string) => void;
 
@@ -45,12 +46,13 @@ class MatomoBackend implements ProductBackend {
     this.log = log;
     this.backoffBaseMs = options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
     this.retries = options.retries ?? c.retries;
+    this.timeoutMs = options.timeoutMs ?? c.timeoutMs;
     const transport = new MatomoTransport({
       instanceId,
       url: instance.url,
       tokenEnv: instance.auth.tokenEnv,
       readToken: () => readSecret(options.env, instance.auth.tokenEnv, `the Matomo token_auth of instance '${instanceId}'`),
-      timeoutMs: options.timeoutMs ?? c.timeoutMs,
+      timeoutMs: this.timeoutMs,
       retries: this.retries,
       concurrency: options.concurrency ?? c.concurrency,
       allowInsecureHttp: options.allowInsecureHttp,
@@ -89,6 +91,7 @@ class MatomoBackend implements ProductBackend {
       baseUrl: this.client.transport.baseUrl,
       retries: this.retries,
       backoffBaseMs: this.backoffBaseMs,
+      timeoutMs: this.timeoutMs,
       log: this.log,
       runStamp: this.options.runStamp,
     });

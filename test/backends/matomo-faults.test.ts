@@ -41,7 +41,6 @@ describe("faults", () => {
     const { backend, logs } = backendFor(declareInstance(emulator.url, { sites }), { retries: 8, concurrency: 2 });
     emulator.faults.set({ errorRate: 0.2, seed: 7 });
     const live = await backend.read();
-    // Small chunks, so that there are many requests to fail.
     const outcome = await backend.apply(planOf(live, updateAll(live, sites)), live, { prune: false });
     expect(outcome.sites.filter((s) => !s.ok)).toEqual([]);
     emulator.faults.reset();
@@ -80,7 +79,7 @@ describe("faults", () => {
 
   test("a create lost before Matomo saw it is sent again, once, after checking", async () => {
     const www = declareSite({ name: "New", urls: ["https://new.example.gouv.fr"] });
-    const { backend } = backendFor(declareInstance(emulator.url, { sites: { www } }));
+    const { backend } = backendFor(declareInstance(emulator.url, { sites: { www } }), { timeoutMs: 300 });
     const live = await backend.read();
     emulator.resetCalls();
     emulator.faults.script({ kind: "drop-before", match: /getBulkRequest|addSite/ });
@@ -186,7 +185,53 @@ describe("authentication", () => {
   });
 });
 
+/** Makes the emulator drop the connection after running the n-th bulk request of what follows. */
+function dropAfterBulk(emulator: MatomoEmulator, n: number): void {
+  const pick = emulator.faults.pick.bind(emulator.faults);
+  let seen = 0;
+  emulator.faults.pick = (operation: string) => (operation === "API.getBulkRequest" && ++seen === n ? "drop-after" : pick(operation));
+}
+
 describe("Tag Manager creates under faults", () => {
+  test("a container version whose answer is lost is recognised by its name, and published once", async () => {
+    const emulator = await startEmulator();
+    try {
+      const www = declareSite({ name: "First Site", urls: ["https://first.example.org"], tagManager: { containers: { main: { matomoConfiguration: { disableCookies: true } } } } });
+      const { backend } = backendFor(declareInstance(emulator.url, { sites: { www } }));
+      const live = await backend.read();
+      emulator.resetCalls();
+      dropAfterBulk(emulator, 2); // 1: the variable update, 2: createContainerVersion
+      const plan = planOf(live, [{ siteKey: "www", productId: "1", live: live.sites[0], operation: "update", desired: www, changes: [{ area: "tagmanager", field: "tagManager.containers.main.matomoConfiguration.disableCookies", live: false, desired: true }] }]);
+      const outcome = await backend.apply(plan, live, { prune: false });
+      expect(outcome.sites[0]).toMatchObject({ ok: true });
+      expect(outcome.sites[0].wrote.join("\n")).toMatch(/createContainerVersion exempt-.* \(already created\)/);
+      const methods = emulator.calls.map((c) => c.method);
+      expect(methods.filter((m) => m === "TagManager.createContainerVersion")).toHaveLength(2);
+      expect(emulator.calls.filter((c) => c.method === "TagManager.createContainerVersion" && !c.error)).toHaveLength(1);
+      expect(methods.filter((m) => m === "TagManager.publishContainerVersion")).toHaveLength(1);
+      const container = (await backend.read()).sites[0].containers![0];
+      expect(container.liveVersionId).not.toBe(live.sites[0].containers![0].liveVersionId);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test("a delete whose answer is lost is sent again and finds the site gone", async () => {
+    const emulator = await startEmulator();
+    try {
+      await seedSites(emulator, 1);
+      const gone = declareSite({ name: "Site 0", urls: ["https://site0.example.org"], remove: true, deletionProtection: false });
+      const { backend } = backendFor(declareInstance(emulator.url, { sites: { gone } }));
+      const live = await backend.read();
+      dropAfterBulk(emulator, 1);
+      const outcome = await backend.apply(planOf(live, [{ siteKey: "gone", productId: "2", operation: "delete", changes: [], desired: gone }]), live, { prune: true });
+      expect(outcome.sites[0]).toMatchObject({ ok: true, wrote: ["SitesManager.deleteSite (idSite 2) (it was already gone)"] });
+      expect((await backend.read()).sites.map((s) => s.productId)).toEqual(["1"]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   test("a container whose create answer is lost is found by name and completed, not made twice", async () => {
     const emulator = await startEmulator();
     try {
