@@ -212,6 +212,8 @@ export class MatomoServer extends Construct implements MatomoAddress {
     const url = new URL(d.publicUrl);
     if (url.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
       warn(`publicUrl ${d.publicUrl} is plain http: logins, tokens and tracking requests travel in clear`);
+    if (url.protocol === "https:" && d.reverseProxy === false)
+      warn("publicUrl is https but reverseProxy is false: the container serves plain HTTP only, so something must terminate TLS in front of it (declare it as reverseProxy)");
     const departures: [boolean, string][] = [
       [s.fingerprintingAcrossWebsites, "settings.fingerprintingAcrossWebsites breaks CNIL-NO-CROSS-SITE-ID for every site on this server"],
       [s.thirdPartyIdCookie, "settings.thirdPartyIdCookie breaks CNIL-NO-THIRD-PARTY-COOKIE for every site on this server"],
