@@ -1,7 +1,7 @@
 import type { Change, LiveInstance, SitePlan } from "../../engine/types";
 import type { MatomoEmulator } from "../../emulators/matomo";
 import type { MatomoSite } from "../../model/matomo";
-import { backendFor, CANARY_TOKEN, declareInstance, declareSite, planOf, rawCall, seedSites, startEmulator, TOKEN_ENV } from "./matomo-fixtures";
+import { backendFor, declareInstance, declareSite, planOf, rawCall, seedSites, startEmulator, TOKEN_ENV } from "./matomo-fixtures";
 
 /**
  * Faults injected by the emulator (5xx, dropped connections before and after the work, stalls past
