@@ -31,7 +31,7 @@ export class DockerStack extends TerraformStack {
     super(scope, id);
     if (props.dockerHost !== undefined) {
       const host = DockerHost.safeParse(props.dockerHost);
-      if (!host.success) this.node.addValidation({ validate: () => [`${this.node.path}: dockerHost: ${host.error.issues[0].message}`] });
+      if (!host.success) this.node.addValidation({ validate: () => [`dockerHost: ${host.error.issues[0].message}`] });
     }
     this.provider = new DockerProvider(this, "docker", props.dockerHost !== undefined ? { host: props.dockerHost } : {});
     this.localStatePath = configureBackend(this, props.backend);
@@ -48,7 +48,7 @@ export class DockerStack extends TerraformStack {
       const backend = other.node.children.find((c): c is LocalBackend => c instanceof LocalBackend);
       const otherPath = backend ? (backend.toTerraform() as { terraform?: { backend?: { local?: { path?: string } } } }).terraform?.backend?.local?.path : undefined;
       if (otherPath && path.resolve(stackOutdir(other), otherPath) === mine)
-        messages.push(`${this.node.path}: backend: the local state file ${path.relative(process.cwd(), mine) || mine} is also stack '${other.node.id}''s; give each stack its own`);
+        messages.push(`backend: the local state file ${path.relative(process.cwd(), mine) || mine} is also stack '${other.node.id}''s; give each stack its own`);
     }
     return messages;
   }

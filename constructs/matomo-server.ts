@@ -80,7 +80,7 @@ export class MatomoServer extends Construct implements MatomoAddress {
     const prefix = d.namePrefix ?? id;
     this.warnOnDepartures(d);
 
-    const settings = hardenedSettings(d, { publicUrl: d.publicUrl });
+    const settings = hardenedSettings(d);
     this.configFragment = renderIni(settings, [
       `Written by Exempt for the Matomo server '${this.node.path}' at each container (re)creation; edit the declaration, not this file.`,
       "Read by Matomo between global.ini.php and config.ini.php: a value written into config.ini.php overrides it.",
@@ -214,20 +214,24 @@ export class MatomoServer extends Construct implements MatomoAddress {
       warn(`publicUrl ${d.publicUrl} is plain http: logins, tokens and tracking requests travel in clear`);
     if (url.protocol === "https:" && d.reverseProxy === false)
       warn("publicUrl is https but reverseProxy is false: the container serves plain HTTP only, so something must terminate TLS in front of it (declare it as reverseProxy)");
-    const departures: [boolean, string][] = [
-      [s.fingerprintingAcrossWebsites, "settings.fingerprintingAcrossWebsites breaks CNIL-NO-CROSS-SITE-ID for every site on this server"],
-      [s.thirdPartyIdCookie, "settings.thirdPartyIdCookie breaks CNIL-NO-THIRD-PARTY-COOKIE for every site on this server"],
+    // Each of these breaks a CNIL condition for every site on the server.
+    const cnilDepartures: [boolean, string][] = [
+      [s.fingerprintingAcrossWebsites, "settings.fingerprintingAcrossWebsites breaks CNIL-NO-CROSS-SITE-ID"],
+      [s.thirdPartyIdCookie, "settings.thirdPartyIdCookie breaks CNIL-NO-THIRD-PARTY-COOKIE"],
       [s.userIdOverwritesVisitorId, "settings.userIdOverwritesVisitorId weakens CNIL-NO-USERID"],
       [s.uniqueVisitorsAcrossSites, "settings.uniqueVisitorsAcrossSites breaks CNIL-NO-CROSS-SITE-ID (unique visitors across sites)"],
       [s.visitorLog, "settings.visitorLog turns on visit-level views (CNIL-AGGREGATE-ONLY)"],
       [s.anonymousSegments, "settings.anonymousSegments lets anonymous users segment (CNIL-AGGREGATE-ONLY)"],
       [s.campaignTracking, "settings.campaignTracking turns on campaign attribution (CNIL-NO-MARKETING)"],
       [s.rawDataRetentionDays === "unlimited" || s.rawDataRetentionDays > MAX_EXEMPT_RETENTION_DAYS, `settings.rawDataRetentionDays ${s.rawDataRetentionDays} is beyond CNIL-RETENTION-25M (at most ${MAX_EXEMPT_RETENTION_DAYS} days)`],
-      [s.insecureAuthTokens, "settings.insecureAuthTokens accepts API tokens in URLs, where logs keep them"],
-      [s.internetFeatures, "settings.internetFeatures turns on the Marketplace and outbound calls"],
-      [s.pluginInstallsFromUi, "settings.pluginInstallsFromUi lets plugins be installed from the UI: the running code is no longer the pinned image"],
     ];
-    for (const [on, message] of departures) if (on) warn(`${message}; only consent-mode sites should be measured here`);
+    for (const [on, message] of cnilDepartures) if (on) warn(`${message} for every site on this server; only consent-mode sites should be measured here`);
+    const securityDepartures: [boolean, string][] = [
+      [s.insecureAuthTokens, "settings.insecureAuthTokens accepts API tokens in URLs, where logs and Referer headers keep them"],
+      [s.internetFeatures, "settings.internetFeatures turns on the Marketplace (heatmap, A/B and marketing plugins) and outbound calls"],
+      [s.pluginInstallsFromUi, "settings.pluginInstallsFromUi lets plugins be installed from the UI: the running code is no longer the pinned image the evidence describes"],
+    ];
+    for (const [on, message] of securityDepartures) if (on) warn(message);
     if (d.secrets?.terraformVariables)
       Annotations.of(this).addInfo("secrets.terraformVariables: the Docker provider stores the database passwords in this stack's state in plain text; keep that state encrypted and apart");
   }

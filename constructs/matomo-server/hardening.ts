@@ -37,14 +37,9 @@ export const CAMPAIGN_URL_PARAMETERS = [
 /** A parameter name no link carries: Matomo then finds no campaign in any URL. */
 export const NO_CAMPAIGN_PARAMETER = "exempt_campaign_tracking_off";
 
-export interface HardeningContext {
-  /** The server's public URL (trusted host, https enforcement). */
-  readonly publicUrl: string;
-}
-
-export function hardenedSettings(server: MatomoServerDeclaration, ctx: HardeningContext): HardenedSetting[] {
+export function hardenedSettings(server: MatomoServerDeclaration): HardenedSetting[] {
   const s = server.settings;
-  const url = new URL(ctx.publicUrl);
+  const url = new URL(server.publicUrl);
   const https = url.protocol === "https:";
   const out: HardenedSetting[] = [];
   const add = (section: string, key: string, value: IniValue, why: string) => out.push({ section, key, value, why });

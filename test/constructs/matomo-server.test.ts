@@ -256,6 +256,11 @@ describe("MatomoServer: the hardened configuration written into the container", 
     expect(a.labels[0].value).not.toBe(b.labels[0].value);
   });
 
+  it("turns the installer off once the declaration says so", () => {
+    expect(iniSection(configFile(synthServer().json), "General")).toContain("enable_installer = 1");
+    expect(iniSection(configFile(synthServer({ settings: { installer: false } }).json), "General")).toContain("enable_installer = 0");
+  });
+
   it("reads the visitor's address from the proxy by default, and not at all when reverseProxy is false", () => {
     const text = configFile(synthServer({ reverseProxy: false }).json);
     expect(text).not.toContain("proxy_client_headers");
@@ -368,6 +373,21 @@ describe("MatomoServer: stacks and state", () => {
     const other = new MatomoServer(stack, "a", base);
     new MatomoServer(stack, "b", { publicUrl: (other.matomoContainer as any).name });
     expect(validationErrors(stack)).toContain("publicUrl: expected a plain string known at synth");
+  });
+
+  it("talks to the declared Docker host, and refuses one that is not a Docker URL", () => {
+    expect(JSON.parse(Testing.synth(new MatomoServerStack(Testing.app(), "matomo-server", { ...base, dockerHost: "ssh://deploy@stats-host" }))).provider).toEqual({ docker: [{ host: "ssh://deploy@stats-host" }] });
+    expect(validationErrors(new MatomoServerStack(Testing.app(), "matomo-server", { ...base, dockerHost: "stats-host" }))).toContain("[matomo-server] dockerHost: expected a Docker host");
+  });
+
+  it("holds several servers in one DockerStack when their prefixes differ", () => {
+    const stack = new DockerStack(Testing.app(), "docker");
+    new MatomoServer(stack, "stats", base);
+    new MatomoServer(stack, "stats-test", { ...base, publicUrl: "https://stats-test.example.gouv.fr", http: { port: 8081 }, secrets: { terraformVariables: true } });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(resources(json, "docker_container").map((c) => c.name).sort()).toEqual(["stats-db", "stats-matomo", "stats-test-db", "stats-test-matomo"]);
+    expect(Object.keys(json.variable)).toEqual(["stats_test_db_password", "stats_test_db_root_password"]);
+    expect(validationErrors(stack)).toBe("");
   });
 
   it("must be declared inside a DockerStack", () => {
