@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { FaultInjector, FaultSettings } from "./faults";
 
@@ -38,6 +39,8 @@ export interface EmulatorServerOptions {
   serverErrorBody?: (status: number) => EmulatorResponse;
   /** The answer to a rate-limit fault. */
   rateLimitBody?: (retryAfterSeconds: number) => EmulatorResponse;
+  /** Serve HTTPS with this key and certificate (PEM), as a production instance does. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface EmulatorServer {
@@ -61,7 +64,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   const stats: TrafficStats = { requests: 0, bytesIn: 0, bytesOut: 0 };
   const sockets = new Set<import("node:net").Socket>();
 
-  const server = http.createServer(async (req, res) => {
+  const listener: http.RequestListener = async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -105,7 +108,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       if (req.socket.destroyed) return;
     }
     send(res, response);
-  });
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
 
   function send(res: http.ServerResponse, r: EmulatorResponse): void {
     const body = r.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, "utf8");
@@ -116,7 +120,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     res.end(r.status === 204 ? undefined : body);
   }
 
-  server.on("connection", (s) => {
+  server.on("connection", (s: import("node:net").Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
@@ -128,7 +132,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     faults,
     stats,

@@ -74,9 +74,14 @@ export class MatomoDispatcher {
   /** The operation name faults are keyed on: the API method, as cheaply as possible. */
   operationOf(req: EmulatorRequest): string {
     const fromQuery = new URLSearchParams(req.rawQuery).get("method");
-    if (fromQuery) return fromQuery;
-    if (req.body.length > 0 && req.body.length < 65536) return new URLSearchParams(req.body.toString("utf8")).get("method") ?? req.path;
-    return req.path;
+    const body = req.body.length > 0 ? new URLSearchParams(req.body.toString("utf8")) : undefined;
+    const method = fromQuery ?? body?.get("method") ?? req.path;
+    if (method !== "API.getBulkRequest" || !body) return method;
+    // A bulk request is named after the methods it carries, so that a fault can target "the
+    // request that creates sites" whether the client batches it or not.
+    const inner = new Set<string>();
+    for (const [key, value] of body) if (key.startsWith("urls[")) inner.add(new URLSearchParams(value).get("method") ?? "");
+    return `API.getBulkRequest(${[...inner].join(",")})`;
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse> {

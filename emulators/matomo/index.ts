@@ -47,6 +47,8 @@ export interface MatomoEmulatorOptions {
   testEndpoints?: boolean;
   /** The clock (timestamps, token expiry, brute-force window). @default the system clock */
   clock?: () => Date;
+  /** Serve HTTPS with this key and certificate (PEM). @default plain HTTP */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface MatomoEmulator extends EmulatorServer {
@@ -92,6 +94,7 @@ export async function startMatomoEmulator(options: MatomoEmulatorOptions): Promi
     port: options.port,
     host: options.host,
     faults: options.faults,
+    tls: options.tls,
     operationOf: (req) => dispatcher.operationOf(req),
     handle: (req) => dispatcher.handle(req),
     serverErrorBody: (status) => ({

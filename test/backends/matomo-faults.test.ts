@@ -189,7 +189,7 @@ describe("authentication", () => {
 function dropAfterBulk(emulator: MatomoEmulator, n: number): void {
   const pick = emulator.faults.pick.bind(emulator.faults);
   let seen = 0;
-  emulator.faults.pick = (operation: string) => (operation === "API.getBulkRequest" && ++seen === n ? "drop-after" : pick(operation));
+  emulator.faults.pick = (operation: string) => (operation.startsWith("API.getBulkRequest") && ++seen === n ? "drop-after" : pick(operation));
 }
 
 describe("Tag Manager creates under faults", () => {
