@@ -14,7 +14,7 @@ export function parseFormat(value: string | undefined, allowed: readonly string[
   return format as ReportFormat;
 }
 
-export function renderReport(report: RunReport, format: ReportFormat, options: { verbose?: boolean; marker?: string } = {}): string {
+export function renderReport(report: RunReport, format: ReportFormat, options: { verbose?: boolean; marker?: string; sarif?: { cwd?: string; root?: string } } = {}): string {
   switch (format) {
     case "json":
       return JSON.stringify(report, null, 2) + "\n";
@@ -23,7 +23,7 @@ export function renderReport(report: RunReport, format: ReportFormat, options: {
     case "junit":
       return require("../engine/render/junit").renderJunit(report);
     case "sarif":
-      return JSON.stringify(require("../engine/render/sarif").renderSarif(report), null, 2) + "\n";
+      return JSON.stringify(require("../engine/render/sarif").renderSarif(report, options.sarif), null, 2) + "\n";
     default:
       return renderText(report, options);
   }

@@ -7,6 +7,7 @@ import { summarise } from "../../engine/run";
 import type { InstanceReport } from "../../engine/report-schema";
 import { renderMarkdown } from "../../engine/render/markdown";
 import { findingLine } from "../../engine/render/text";
+import { repositoryRoot } from "../repository";
 
 /** `exempt check`: the rule pack on the declaration alone, offline. 0 clean, 1 bad input, 2 violation. */
 export const checkCommand: Command = {
@@ -21,6 +22,7 @@ export const checkCommand: Command = {
     strict: { type: "boolean", description: "warnings count as violations" },
     out: { type: "string", description: "also write the report to this file" },
     verbose: { type: "boolean", description: "list passes too" },
+    "comment-marker": { type: "string", description: "markdown: a hidden marker so CI can update its own comment" },
   },
   async run({ flags }, io) {
     const format = parseFormat(flags.format as string | undefined);
@@ -64,8 +66,8 @@ export const checkCommand: Command = {
       }
       lines.push(`Check: ${report.summary.verdict}`);
       writeReport(lines.join("\n") + "\n", io.stdout, flags.out as string | undefined);
-    } else if (format === "markdown") writeReport(renderMarkdown({ ...report, command: "plan" }), io.stdout, flags.out as string | undefined);
-    else writeReport(require("../output").renderReport(report, format), io.stdout, flags.out as string | undefined);
+    } else if (format === "markdown") writeReport(renderMarkdown({ ...report, command: "plan" }, { marker: flags["comment-marker"] as string | undefined }), io.stdout, flags.out as string | undefined);
+    else writeReport(require("../output").renderReport(report, format, { sarif: { cwd: io.cwd, root: repositoryRoot(io.cwd, io.env) } }), io.stdout, flags.out as string | undefined);
     return exitCode;
   },
 };

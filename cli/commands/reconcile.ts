@@ -4,6 +4,7 @@ import { loadDeclaration, parseOnly, today } from "../load";
 import { parseFormat, renderReport, writeReport } from "../output";
 import { runCommand, Command as EngineCommand } from "../../engine/run";
 import { redactSecrets } from "../../model/secrets";
+import { repositoryRoot } from "../repository";
 
 const COMMON_FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", description: "the configuration file", default: "./exempt.yaml" },
@@ -53,7 +54,8 @@ async function runReconcile(command: EngineCommand, flags: FlagValues, io: CliIO
     sourceMap: decl.sourceMap,
     lockWaitMs: flags["lock-wait-ms"] as number | undefined,
   });
-  writeReport(renderReport(report, format, { verbose: Boolean(flags.verbose), marker: flags["comment-marker"] as string | undefined }), io.stdout, flags.out as string | undefined);
+  const sarif = format === "sarif" ? { cwd: io.cwd, root: repositoryRoot(io.cwd, io.env) } : undefined;
+  writeReport(renderReport(report, format, { verbose: Boolean(flags.verbose), marker: flags["comment-marker"] as string | undefined, sarif }), io.stdout, flags.out as string | undefined);
   for (const i of report.instances) if (i.error && format !== "text") io.stderr.write(redactSecrets(`exempt: ${i.instanceId}: ${i.error}`) + "\n");
   return report.summary.exitCode;
 }
