@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Command> = {
   plan: () => require("./commands/reconcile").planCommand,
   apply: () => require("./commands/reconcile").applyCommand,
   drift: () => require("./commands/reconcile").driftCommand,
+  evidence: () => require("./commands/evidence").evidenceCommand,
   rules: () => require("./commands/rules").rulesCommand,
   demo: () => require("./commands/demo").demoCommand,
 };
