@@ -178,8 +178,11 @@ function detailOf(r: RuleEvidence, part: RulePart, site: SiteFindings): string {
       const where = part.side === "desired" ? "declared" : "found";
       return `${where}: ${show(part.found)}${required}${why && !why.startsWith("found ") ? ` (${why})` : ""}`;
     }
-    case "not-checked":
-      return r.verification === "S" && !/live page/.test(why) ? `needs the live web page: ${why || "not checked yet"}` : why || "not checked yet";
+    case "not-checked": {
+      const reason = why.replace(/^not checked \((.*)\)$/, "$1");
+      if (r.verification === "S" && !/live page/.test(reason)) return `only the live web page shows it (tracker snippet, cookies), which Exempt does not check yet${reason ? ` (${reason})` : ""}`;
+      return reason || "not checked yet";
+    }
     case "declared-only":
       return `declared${part.found !== undefined ? ` ${show(part.found)}` : ""}${required}; not verified on the live instance`;
     case "not-applicable":
