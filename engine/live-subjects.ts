@@ -13,20 +13,35 @@ import type { InstancePlan, LiveInstance, LiveSite } from "./types";
  */
 export function liveSubjects(instance: Instance, plan: InstancePlan, live: LiveInstance): Subject[] {
   const subjects: Subject[] = [];
-  const liveSiblings = live.sites.map((s) => ({ key: declaredKeyOf(plan, s) ?? `#${s.productId}`, publisher: declaredKeyOf(plan, s) ?? `#${s.productId}`, urls: s.urls }));
+  // Built once: a search of the plan per live site, or a sibling list per subject, is O(n²) on a fleet.
+  const declaredKeys = declaredKeysOf(plan);
+  const liveSiblings = live.sites.map((s) => ({ key: declaredKeys.get(s.productId) ?? `#${s.productId}`, publisher: declaredKeys.get(s.productId) ?? `#${s.productId}`, urls: s.urls }));
+  const declaredSiblings = instanceSitesOf(instance);
   for (const sitePlan of plan.sites) {
     if (!sitePlan.live || sitePlan.operation === "delete") continue;
-    subjects.push(subjectFor(plan.instanceId, instance, live, sitePlan.live, sitePlan.siteKey, instance.sites[sitePlan.siteKey], liveSiblings));
+    subjects.push(subjectFor(plan.instanceId, instance, live, sitePlan.live, sitePlan.siteKey, instance.sites[sitePlan.siteKey], liveSiblings, declaredSiblings));
   }
-  for (const site of plan.unmanaged) subjects.push(subjectFor(plan.instanceId, instance, live, site, `#${site.productId}`, undefined, liveSiblings));
+  for (const site of plan.unmanaged) subjects.push(subjectFor(plan.instanceId, instance, live, site, `#${site.productId}`, undefined, liveSiblings, declaredSiblings));
   return subjects;
 }
 
-function declaredKeyOf(plan: InstancePlan, site: LiveSite): string | undefined {
-  return plan.sites.find((p) => p.live?.productId === site.productId)?.siteKey;
+/** Live product id → the key of the first site plan matched to it. */
+function declaredKeysOf(plan: InstancePlan): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const p of plan.sites) if (p.live && !keys.has(p.live.productId)) keys.set(p.live.productId, p.siteKey);
+  return keys;
 }
 
-function subjectFor(instanceId: string, instance: Instance, live: LiveInstance, site: LiveSite, siteKey: string, declared: Instance["sites"][string] | undefined, siblings: Subject["instanceSites"]): Subject {
+function subjectFor(
+  instanceId: string,
+  instance: Instance,
+  live: LiveInstance,
+  site: LiveSite,
+  siteKey: string,
+  declared: Instance["sites"][string] | undefined,
+  siblings: Subject["instanceSites"],
+  declaredSiblings: Subject["instanceSites"],
+): Subject {
   const unknown: Record<string, UnknownField> = {};
   const fieldEvidence: Record<string, Evidence> = {};
   const privacy: Record<string, unknown> = { ...instance.privacy };
@@ -47,7 +62,7 @@ function subjectFor(instanceId: string, instance: Instance, live: LiveInstance, 
     suppressions: { site: declared?.suppressions ?? [], instance: instance.suppressions },
     attestations: [...instance.attestations, ...(declared?.attestations ?? [])],
     unmanaged: declared === undefined,
-    instanceSites: declared ? instanceSitesOf(instance) : siblings,
+    instanceSites: declared ? declaredSiblings : siblings,
   };
 
   if (instance.kind === "matomo") {

@@ -6,9 +6,11 @@ export function desiredSubjects(config: Config, only?: { instance?: string; site
   const subjects: Subject[] = [];
   for (const [instanceId, instance] of Object.entries(config.instances)) {
     if (only?.instance && only.instance !== instanceId) continue;
+    // One sibling list per instance, shared by its subjects: a list per subject is O(n²) memory.
+    const siblings = instanceSitesOf(instance);
     for (const siteKey of Object.keys(instance.sites)) {
       if (only?.site && only.site !== siteKey) continue;
-      const subject = desiredSubject(instanceId, instance, siteKey);
+      const subject = desiredSubject(instanceId, instance, siteKey, siblings);
       if (subject) subjects.push(subject);
     }
   }
@@ -21,7 +23,7 @@ export function instanceSitesOf(instance: Instance): Subject["instanceSites"] {
     .map(([key, s]) => ({ key, publisher: s.publisher ?? key, urls: s.urls }));
 }
 
-export function desiredSubject(instanceId: string, instance: Instance, siteKey: string): Subject | undefined {
+export function desiredSubject(instanceId: string, instance: Instance, siteKey: string, siblings: Subject["instanceSites"] = instanceSitesOf(instance)): Subject | undefined {
   const site = instance.sites[siteKey];
   // A site marked for removal is no longer measured: it is judged by nothing.
   if (!site || site.remove) return undefined;
@@ -36,7 +38,7 @@ export function desiredSubject(instanceId: string, instance: Instance, siteKey: 
     suppressions: { site: site.suppressions, instance: instance.suppressions },
     attestations: [...instance.attestations, ...site.attestations],
     attestationsOnInstance: instance.attestations.length,
-    instanceSites: instanceSitesOf(instance),
+    instanceSites: siblings,
   };
   if (instance.kind === "matomo") {
     return { ...common, data: { product: "matomo", privacy: instance.privacy, access: instance.access, site: instance.sites[siteKey] as (typeof instance.sites)[string] } };

@@ -1,6 +1,7 @@
 import type { MatomoContainer, MatomoSite } from "../../model/matomo";
 import type { PiwikProApp, PiwikProTag } from "../../model/piwikpro";
 import { unknownAt } from "../runner";
+import { hostsOf, siblingIndex } from "./siblings";
 import type { Level, Subject, Verdict } from "../types";
 
 /** Small builders so each rule reads as its condition. */
@@ -68,17 +69,7 @@ export const piwikProTagNotDeclared = (option: string): Verdict =>
   notChecked(`no Piwik PRO tag is declared, so its ${option} option is not managed here; \`exempt plan\` judges the live tag`, "site.tags");
 
 /** Host names of a site's URLs, lower-cased. */
-export function hostsOf(urls: readonly string[]): string[] {
-  const hosts = new Set<string>();
-  for (const u of urls) {
-    try {
-      hosts.add(new URL(u).hostname.toLowerCase());
-    } catch {
-      // The model only lets valid URLs through; a live site may hold anything, and is judged on the rest.
-    }
-  }
-  return [...hosts];
-}
+export { hostsOf } from "./siblings";
 
 /** A cookie domain as the browser applies it: `*.example.fr`, `.example.fr` and `example.fr` all cover example.fr and its subdomains. */
 export function normaliseCookieDomain(domain: string): string {
@@ -100,10 +91,14 @@ export function judgeCookieDomain(subject: Subject, field: string, cookieDomain:
   const own = new Set(hosts.flatMap((h) => [h, h.replace(/^www\./, "")]));
   const expected = `absent, or the site's own domain (${[...own].join(", ")})`;
   if (!own.has(domain)) return fail(field, cookieDomain, expected, `the cookie domain ${cookieDomain} reaches beyond the site's own domain, so its visitor id can be shared with other sites`);
-  const self = subject.instanceSites.find((s) => s.key === subject.siteKey);
-  for (const other of subject.instanceSites) {
-    if (other.key === subject.siteKey || other.publisher === (self?.publisher ?? subject.siteKey)) continue;
-    const shared = hostsOf(other.urls).find((h) => coversHost(domain, h) && !own.has(h));
+  const siblings = siblingIndex(subject.instanceSites);
+  const selfAt = siblings.positionOf.get(subject.siteKey);
+  const publisher = selfAt === undefined ? subject.siteKey : subject.instanceSites[selfAt].publisher;
+  // Only siblings with a host the domain covers can share it; in list order, as a full scan would find them.
+  for (const position of siblings.byDomain().get(domain) ?? []) {
+    const other = subject.instanceSites[position];
+    if (other.key === subject.siteKey || other.publisher === publisher) continue;
+    const shared = siblings.hosts(position).find((h) => coversHost(domain, h) && !own.has(h));
     if (shared) return fail(field, cookieDomain, expected, `the cookie domain ${cookieDomain} also covers ${shared}, a site of another publisher ('${other.key}'), which would share the visitor id`);
   }
   return pass(field, cookieDomain, expected);

@@ -2,6 +2,7 @@ import { urlIdentity } from "../../../model/config";
 import type { Rule, Verdict } from "../../types";
 import { fail, pass } from "../helpers";
 import { cite } from "../sources";
+import { identitiesOverlap, overlapCandidates, siblingIndex } from "../siblings";
 
 /** Two URLs overlap when one is the other or a path below it (Matomo and Piwik PRO match URLs by prefix). */
 export function urlsOverlap(a: string, b: string): boolean {
@@ -35,12 +36,18 @@ export const SinglePublisher: Rule = {
         ? pass("site.excludeUnknownUrls", true, "true")
         : fail("site.excludeUnknownUrls", false, "true", "the site accepts hits from any URL, so other sites can send data into it"),
     );
-    const publisher = subject.instanceSites.find((s) => s.key === subject.siteKey)?.publisher ?? subject.siteKey;
+    const siblings = siblingIndex(subject.instanceSites);
+    const selfAt = siblings.positionOf.get(subject.siteKey);
+    const publisher = selfAt === undefined ? subject.siteKey : subject.instanceSites[selfAt].publisher;
     let shared = false;
     site.urls.forEach((url, i) => {
-      for (const other of subject.instanceSites) {
+      const identity = urlIdentity(url);
+      // The index names the only siblings that can clash, in list order: the same verdicts as a scan of all of them.
+      for (const position of overlapCandidates(siblings, identity)) {
+        const other = subject.instanceSites[position];
         if (other.key === subject.siteKey || other.publisher === publisher) continue;
-        const clash = other.urls.find((u) => urlsOverlap(url, u));
+        const ids = siblings.identities[position];
+        const clash = other.urls.find((_, j) => identitiesOverlap(identity, ids[j]));
         if (!clash) continue;
         shared = true;
         verdicts.push(
