@@ -84,15 +84,26 @@ function declaredCount(report: EvidenceReport): number {
 }
 
 const COLUMNS = ["verified-live", "observed-database", "enforced-not-observable", "attested", "suppressed", "to-confirm", "violated", "not-checked"] as const;
+/** Column headings short enough for a table; each carries the full words as its tooltip. */
+const SHORT: Record<(typeof COLUMNS)[number], string> = {
+  "verified-live": "Verified live",
+  "observed-database": "In the database",
+  "enforced-not-observable": "Enforced, not observable",
+  attested: "Attested",
+  suppressed: "Sup\u00adpressed",
+  "to-confirm": "To confirm",
+  violated: "Violated",
+  "not-checked": "Not checked yet",
+};
 
 function sitesTable(sites: SiteEvidence[], prefix: string): Html {
   if (!sites.length) return html`<p>No site.</p>`;
   const rows = sites.map(
     (s) => html`<tr data-site="${s.id}" data-verdict="${s.verdict}"><td>${siteLink(s, prefix)}<div class="small"><code>${s.id}</code>${s.urls[0] ? html` · ${s.urls[0]}` : ""}</div></td><td>${s.mode}</td><td><strong style="color:${VERDICT_WORDS[s.verdict].colour}">${s.verdictLabel}</strong></td>${COLUMNS.map(
       (c) => html`<td class="num">${s.counts[c] ?? 0}</td>`,
-    )}<td class="screen-only">${statusBar(s.counts, 110)}</td></tr>`,
+    )}<td class="screen-only">${statusBar(s.counts, 90)}</td></tr>`,
   );
-  return html`<table class="sites"><thead><tr><th>Site</th><th>Mode</th><th>Verdict</th>${COLUMNS.map((c) => html`<th title="${STATUS_WORDS[c].meaning}">${STATUS_WORDS[c].label}</th>`)}<th class="screen-only">Rules by status</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="sites"><colgroup><col class="c-site"><col class="c-mode"><col class="c-verdict">${COLUMNS.map(() => html`<col>`)}<col class="c-bar screen-only"></colgroup><thead><tr><th>Site</th><th>Mode</th><th>Verdict</th>${COLUMNS.map((c) => html`<th title="${STATUS_WORDS[c].label}: ${STATUS_WORDS[c].meaning}">${SHORT[c]}</th>`)}<th class="screen-only">Rules by status</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function instancesTable(instances: InstanceEvidence[]): Html {
@@ -101,5 +112,5 @@ function instancesTable(instances: InstanceEvidence[]): Html {
     const compliance = c.available ? (c.requirements.length ? html`readable: ${c.disagreements ? html`<strong>${c.disagreements} disagreement${c.disagreements === 1 ? "" : "s"}</strong> with Exempt` : "agrees with Exempt where both judge"}${c.modeEnforced !== undefined ? html`; mode ${c.modeEnforced ? "on" : "off"}` : ""}` : html`${c.note}`) : html`<span data-compliance="unavailable">${c.note}</span>`;
     return html`<tr data-instance="${i.instanceId}"><td><code>${i.instanceId}</code></td><td>${PRODUCT_NAMES[i.product]}<div class="small">${i.version ?? "version not read"}</div></td><td><code>${i.url}</code></td><td>${i.error ? html`<strong>not read:</strong> ${i.error}` : showDateTime(i.readAt)}</td><td><code class="small">${i.declarationHash}</code></td><td class="small">${compliance}</td></tr>`;
   });
-  return html`<table class="instances"><thead><tr><th>Instance</th><th>Product, version read</th><th>URL</th><th>Read at</th><th>Declaration hash (SHA-256)</th><th>The product's own CNIL compliance mode</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="instances"><colgroup><col class="c-id"><col class="c-prod"><col class="c-url"><col class="c-read"><col class="c-hash"><col></colgroup><thead><tr><th>Instance</th><th>Product, version read</th><th>URL</th><th>Read at</th><th>Declaration hash (SHA-256)</th><th>The product's own CNIL compliance mode</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -41,7 +41,11 @@ table.rules{table-layout:fixed;}
 table.rules col.c-id{width:190px;}table.rules col.c-cond{width:34%;}table.rules col.c-status{width:165px;}
 table.rules .rule-id{white-space:normal;overflow-wrap:anywhere;}
 table.rules .badge,table.sites .badge{white-space:normal;}
-table.sites{font-size:13px;}table.sites th{font-size:12px;}
+table.sites{font-size:13px;table-layout:fixed;}table.sites th{font-size:12px;font-weight:600;}
+table.sites td{overflow-wrap:anywhere;}
+table.sites col.c-site{width:21%;}table.sites col.c-mode{width:76px;}table.sites col.c-verdict{width:12%;}table.sites col.c-bar{width:104px;}
+table.instances{table-layout:fixed;}table.instances td{overflow-wrap:anywhere;}
+table.instances col.c-id{width:90px;}table.instances col.c-prod{width:120px;}table.instances col.c-url{width:16%;}table.instances col.c-read{width:110px;}table.instances col.c-hash{width:21%;}
 td.num{text-align:right;font-variant-numeric:tabular-nums;}
 .badge{display:inline-flex;align-items:center;gap:5px;padding:1px 7px;border-radius:4px;font-weight:600;font-size:13px;white-space:nowrap;background:#fff;}
 .badge .sym{flex:none;}
@@ -81,6 +85,7 @@ footer{margin-top:36px;border-top:1px solid #d0d7de;padding-top:8px;font-size:12
   table{page-break-inside:auto;}
   .chart .bar{fill:#555 !important;}
   .mini{display:none;}
+  table.sites col.c-bar{width:0;}
   thead{display:table-header-group;}
 }
 `;
