@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Command> = {
   evidence: () => require("./commands/evidence").evidenceCommand,
   rules: () => require("./commands/rules").rulesCommand,
   demo: () => require("./commands/demo").demoCommand,
+  import: () => require("./commands/import").importCommand,
 };
 
 export function registeredCommands(): string[] {
