@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import { createConnection } from "mysql2/promise";
 import { observeMatomoPrivacy, MatomoDbObserverError } from "../../backends/matomo-db";
 import { withObservedPrivacy } from "../../engine/observe";
 import type { LiveInstance } from "../../engine/types";
@@ -114,9 +115,13 @@ describeWithMariaDb("the Matomo database observer", (db) => {
       expect(statements[1].argument).toBe("SHOW GRANTS FOR CURRENT_USER()");
       expect(statements[2].argument).toMatch(new RegExp(`^SELECT option_name, option_value, autoload FROM \`${tablePrefix}option\` WHERE option_name IN \\('PrivacyManager\\.ipAnonymizerEnabled', .*'version_core'\\)$`));
     }
-    // And the SELECT-only user really cannot write.
-    const ro = db().readOnly;
-    await expect(observe({ tablePrefix: "" }, ro)).resolves.toBeDefined();
+    // And the user the observer is meant to run as really cannot write.
+    const ro = await createConnection({ host: "127.0.0.1", port: db().port, user: db().readOnly.user, password: db().readOnly.password, database: "matomo" });
+    try {
+      await expect(ro.query(`UPDATE \`${tablePrefix}option\` SET option_value = '1'`)).rejects.toMatchObject({ code: "ER_TABLEACCESS_DENIED_ERROR" });
+    } finally {
+      await ro.end();
+    }
     expect(await db().sql("SHOW GRANTS FOR 'exempt_ro'@'%'")).toEqual([
       { "Grants for exempt_ro@%": expect.stringMatching(/^GRANT USAGE ON \*\.\* TO `exempt_ro`@`%`/) },
       { "Grants for exempt_ro@%": "GRANT SELECT ON `matomo`.* TO `exempt_ro`@`%`" },
