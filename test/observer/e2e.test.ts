@@ -2,7 +2,7 @@ import { MariaDbOptionStore } from "../../emulators/matomo/mariadb-option-store"
 import { RunReportSchema } from "../../engine/report-schema";
 import { runExempt } from "../support/cli";
 import { describeWithMariaDb } from "../support/mariadb";
-import { startTestMatomo, type TestMatomo } from "../support/matomo";
+import { rawMatomo, startTestMatomo, type TestMatomo } from "../support/matomo";
 import { tempDir, writeFile } from "../support/tmp";
 
 /**
@@ -26,7 +26,7 @@ describeWithMariaDb("exempt with a database observer, end to end", (db) => {
   let tablePrefix: string;
   let tables = 0;
 
-  const yaml = (observer: boolean) => `instances:
+  const yaml = (observer: boolean, sites = true) => `instances:
   stats:
     kind: matomo
     url: \${MATOMO_URL}
@@ -43,14 +43,18 @@ ${
         tablePrefix: ${tablePrefix}
 `
     : ""
-}    sites:
+}${
+  sites
+    ? `    sites:
       www:
         name: Portail
         urls: [https://www.example.gouv.fr]
-`;
+`
+    : ""
+}`;
   const env = (dbPassword = db().readOnly.password) => ({ ...matomo.env, MATOMO_DB_USER: db().readOnly.user, MATOMO_DB_PASSWORD: dbPassword, EXEMPT_LOCK_DIR: dir });
-  const exempt = async (command: string, options: { observer?: boolean; dbPassword?: string } = {}) => {
-    const config = writeFile(dir, "exempt.yaml", yaml(options.observer ?? true));
+  const exempt = async (command: string, options: { observer?: boolean; sites?: boolean; dbPassword?: string } = {}) => {
+    const config = writeFile(dir, "exempt.yaml", yaml(options.observer ?? true, options.sites ?? true));
     const r = await runExempt([command, "--config", config, "--format", "json"], { env: env(options.dbPassword) });
     return { ...r, report: RunReportSchema.parse(JSON.parse(r.stdout)) };
   };
@@ -111,6 +115,37 @@ ${
     expect(stats.instanceChanges).toEqual([]);
     expect(stats.reassert).toContainEqual(expect.objectContaining({ field: "privacy.ipMaskBytes", desired: 2, enforced: true }));
     expect(stats.findings.find((f) => f.ruleId === "CNIL-IP-MASK-2B" && f.side === "live")).toMatchObject({ status: "not-observable", enforcedOnApply: true });
+  });
+
+  test("settings written through Matomo's API by hand are read back from the database; one changed there is drift (exit 2) with database evidence", async () => {
+    const api = (method: string, params: Record<string, string> = {}) => rawMatomo(matomo.url, method, { token_auth: matomo.token, ...params });
+    expect(await api("PrivacyManager.setAnonymizeIpSettings", { anonymizeIPEnable: "1", maskLength: "2", useAnonymizedIpForVisitEnrichment: "1", anonymizeUserId: "1", anonymizeOrderId: "1", anonymizeReferrer: "exclude_all", forceCookielessTracking: "0" })).toEqual({ value: true });
+    expect(await api("PrivacyManager.activateDoNotTrack")).toEqual({ value: true });
+    expect(await api("PrivacyManager.setDeleteLogsSettings", { enableDeleteLogs: "1", deleteLogsOlderThan: "750", passwordConfirmation: matomo.password })).toEqual({ value: true });
+    // Through the store, the emulator wrote Matomo's rows into the table the observer reads.
+    const rows = await db().sql<Array<{ option_name: string; option_value: string; autoload: number }>>(`SELECT option_name, option_value, autoload FROM matomo.${tablePrefix}option`);
+    expect(rows).toHaveLength(10);
+    expect(Object.fromEntries(rows.map((r) => [r.option_name, r.option_value]))).toEqual(await matomo.emulator.privacyOptions());
+
+    const inSync = await exempt("drift", { sites: false });
+    expect([inSync.code, inSync.report.instances[0].error]).toEqual([0, undefined]);
+    expect(inSync.report.instances[0].reassert).toEqual([]);
+
+    await setOption("PrivacyManager.ipAddressMaskLength", "1");
+    await setOption("delete_logs_older_than", "758");
+    const drift = await exempt("drift", { sites: false });
+    expect(drift.code).toBe(2);
+    const stats = drift.report.instances[0];
+    expect(stats.instanceChanges).toEqual([
+      { area: "instance", field: "privacy.ipMaskBytes", live: 1, desired: 2 },
+      { area: "instance", field: "privacy.rawDataRetentionMonths", live: 25.26, desired: 25 },
+    ]);
+    expect(stats.notes).toContain("delete_logs_older_than is 758 days, not a whole number of 30-day months: reported as 25.26 months");
+    const live = (id: string) => stats.findings.find((f) => f.ruleId === id && f.side === "live");
+    expect(live("CNIL-IP-MASK-2B")).toMatchObject({ status: "fail", evidence: "database", found: 1 });
+    expect(live("CNIL-RETENTION-25M")).toMatchObject({ status: "pass", evidence: "database" });
+    const text = await runExempt(["drift", "--config", `${dir}/exempt.yaml`], { env: env() });
+    expect(text.stdout).toMatch(/ipMaskBytes: 1 -> 2/);
   });
 
   test("an observer that cannot log in fails drift (exit 1) with a clear message, and the password appears nowhere", async () => {
