@@ -3,7 +3,7 @@ import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { EvidenceFleet, fleetYaml, startEvidenceFleet, TODAY, writesSinceReset } from "./fleet";
 import { EvidenceReportSchema, type EvidenceReport, type SiteEvidence } from "../../engine/evidence";
-import { hashInstance } from "../../model/manifest";
+import { buildManifest, hashInstance } from "../../model/manifest";
 import { loadConfigFile } from "../../model/loader";
 import { runExempt } from "../support/cli";
 import { tempDir, writeFile } from "../support/tmp";
@@ -238,6 +238,17 @@ describe("exempt evidence when evidence is missing or the report cannot be writt
     expect(json.sites.filter((s) => s.instanceId === "stats").every((s) => s.verdict === "not-read")).toBe(true);
     expect(json.sites.find((s) => s.id === "pp/app")!.verdict).toBe("rests-on-trust");
     expect(fs.readFileSync(path.join(out, "index.html"), "utf8")).toContain("could not be read");
+  });
+
+  it("--manifest: the report carries the hashes the synthesised manifest (and Terraform's triggers) carry", async () => {
+    const config = loadConfigFile(fleet.config, { env: fleet.env }).config;
+    const manifest = buildManifest(config, "exempt test", { file: fleet.config });
+    const file = writeFile(fleet.dir, "manifest.json", JSON.stringify(manifest));
+    const out = tempDir("exempt-evidence-manifest-");
+    const r = await runExempt(["evidence", "--manifest", file, "--out", out], { env: fleet.env });
+    expect(r.code).toBe(0);
+    const json = EvidenceReportSchema.parse(JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")));
+    expect(Object.fromEntries(json.instances.map((i) => [i.instanceId, i.declarationHash]))).toEqual(manifest.hashes);
   });
 
   it("exit 1 without --out, and when the folder cannot be written", async () => {
