@@ -14,10 +14,9 @@ import { EvidenceStatus, PRODUCT_NAMES, STATUS_WORDS, weakest } from "./vocabula
 
 export interface SiteFindings {
   product: Product;
+  /** Empty when the site was not read live: the declaration then speaks alone. */
   live: ReportFinding[];
   desired: ReportFinding[];
-  /** Whether the site was read live at all. */
-  read: boolean;
   /** Declared values of the settings the API cannot read back (`privacy.ipMaskBytes` → 2). */
   enforcedValues: Record<string, unknown>;
 }

@@ -39,13 +39,14 @@ export function buildEvidence(input: EvidenceInput): EvidenceReport {
     const enforcedValues = Object.fromEntries(i.reassert.filter((r) => r.enforced).map((r) => [r.field, r.desired]));
     const common = { product: i.product, instanceId: i.instanceId, instanceUrl: i.url, readAt: i.readAt, productVersion: i.version };
     const liveRead = !i.error && i.readAt !== undefined;
+    const findingsOf = groupFindings(i);
 
     const declaredHere: SiteEvidence[] = [];
     for (const s of i.sites) {
       const decl = declared?.sites[s.siteKey];
-      const findings = findingsOf(i, s.siteKey);
+      const findings = findingsOf(s.siteKey);
       const foundLive = liveRead && s.operation !== "create";
-      const rules = deriveRules(entries, { product: i.product, live: foundLive ? findings.live : [], desired: findings.desired, read: foundLive, enforcedValues });
+      const rules = deriveRules(entries, { product: i.product, live: foundLive ? findings.live : [], desired: findings.desired, enforcedValues });
       const problems = [...i.problems.filter((p) => p.siteKey === s.siteKey).map((p) => p.message), ...unknownRuleProblems(findings.desired, pack)];
       const readNote = !liveRead ? `the instance could not be read${i.error ? `: ${i.error}` : ""}` : s.operation === "create" ? "the site was not found on the instance (an apply would create it)" : undefined;
       declaredHere.push(
@@ -70,8 +71,8 @@ export function buildEvidence(input: EvidenceInput): EvidenceReport {
 
     const unmanagedHere: SiteEvidence[] = i.unmanaged.map((u) => {
       const key = `#${u.productId}`;
-      const findings = findingsOf(i, key);
-      const rules = deriveRules(entries, { product: i.product, live: findings.live, desired: [], read: liveRead, enforcedValues });
+      const findings = findingsOf(key);
+      const rules = deriveRules(entries, { product: i.product, live: findings.live, desired: [], enforcedValues });
       return siteEvidence({
         ...common,
         id: `${i.instanceId}/${key}`,
@@ -139,9 +140,16 @@ export function buildEvidence(input: EvidenceInput): EvidenceReport {
   return redactDeep(report);
 }
 
-function findingsOf(i: InstanceReport, siteKey: string): { live: ReportFinding[]; desired: ReportFinding[] } {
-  const mine = i.findings.filter((f) => f.siteKey === siteKey);
-  return { live: mine.filter((f) => f.side === "live"), desired: mine.filter((f) => f.side === "desired") };
+/** An instance's findings by site key and side, grouped once (a fleet has thousands of them). */
+function groupFindings(i: InstanceReport): (siteKey: string) => { live: ReportFinding[]; desired: ReportFinding[] } {
+  const bySite = new Map<string, { live: ReportFinding[]; desired: ReportFinding[] }>();
+  for (const f of i.findings) {
+    const key = f.siteKey ?? "";
+    const entry = bySite.get(key) ?? { live: [], desired: [] };
+    entry[f.side].push(f);
+    bySite.set(key, entry);
+  }
+  return (siteKey) => bySite.get(siteKey) ?? { live: [], desired: [] };
 }
 
 /** Suppressions and attestations naming no rule of the pack: they silence nothing, and the DPO should know. */
