@@ -151,7 +151,9 @@ function detailOf(r: RuleEvidence, part: RulePart, site: SiteFindings): string {
   const required = r.required ? `; required: ${r.required}` : "";
   switch (r.status) {
     case "verified-live":
-      return part.found !== undefined ? `read through the ${product} API${field ? ` (${field})` : ""}: ${show(part.found)}${required}` : `checked on what the ${product} API returned${why ? `: ${why}` : ""}`;
+      return part.found !== undefined
+        ? `read through the ${product} API${field ? ` (${field})` : ""}: ${show(part.found)}${required}${why ? ` (${why})` : ""}`
+        : `checked on what the ${product} API returned${why ? `: ${why}` : ""}`;
     case "observed-database":
       return `read from ${product}'s database by the observer${field ? ` (${field})` : ""}: ${show(part.found)}${required}`;
     case "enforced-not-observable":
