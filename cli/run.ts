@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Command> = {
   rules: () => require("./commands/rules").rulesCommand,
   demo: () => require("./commands/demo").demoCommand,
   import: () => require("./commands/import").importCommand,
+  schema: () => require("./commands/schema").schemaCommand,
 };
 
 export function registeredCommands(): string[] {

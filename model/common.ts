@@ -95,7 +95,7 @@ export const Attestation = z.strictObject({
   by: z.string().trim().min(1, "an attestation names who attests"),
   at: IsoDate,
   /** Absent: valid for 12 months from `at`, the review period the pack uses for durations. */
-  until: IsoDate.optional(),
+  until: IsoDate.optional().describe("Absent: valid for 12 months from `at`, the review period the pack uses for durations."),
   note: z.string().optional(),
 });
 export type Attestation = z.infer<typeof Attestation>;
@@ -103,29 +103,29 @@ export type Attestation = z.infer<typeof Attestation>;
 /** How the reconciler talks to an instance. The defaults suit a shared instance under load. */
 export const ClientSettings = z.strictObject({
   /** Per HTTP request, in milliseconds. */
-  timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  timeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe("Per HTTP request, in milliseconds."),
   /** Retries of a failed read or idempotent write (5xx, 429, dropped connection, timeout). Never for a 401. */
-  retries: z.number().int().min(0).max(10).default(3),
+  retries: z.number().int().min(0).max(10).default(3).describe("Retries of a failed read or idempotent write (5xx, 429, dropped connection, timeout). Never for a 401."),
   /** HTTP requests in flight at once against this instance. */
-  concurrency: z.number().int().min(1).max(64).default(4),
+  concurrency: z.number().int().min(1).max(64).default(4).describe("HTTP requests in flight at once against this instance."),
 });
 export type ClientSettings = z.infer<typeof ClientSettings>;
 
 /** Fields every site/app declaration has, whatever the product. */
 export const siteCommonShape = {
   /** The site's name in the product. */
-  name: z.string().trim().min(1, "a site needs a name").max(90, "a site name has at most 90 characters"),
+  name: z.string().trim().min(1, "a site needs a name").max(90, "a site name has at most 90 characters").describe("The site's name in the product."),
   /** The site's URLs; the first is its main URL, which identifies it on the live side unless a product id is declared. */
-  urls: z.array(SiteUrl).min(1, "a site needs at least one URL"),
+  urls: z.array(SiteUrl).min(1, "a site needs at least one URL").describe("The site's URLs; the first is its main URL, which identifies it on the live side unless a product id is declared."),
   mode: SiteMode.default("exempt"),
   /** Publishers keep their data apart (CNIL-SINGLE-PUBLISHER); by default each site is its own publisher. */
-  publisher: z.string().trim().min(1).optional(),
+  publisher: z.string().trim().min(1).optional().describe("Publishers keep their data apart (CNIL-SINGLE-PUBLISHER); by default each site is its own publisher."),
   /** The exemption is French law (art. 82 LIL): the pack is scoped to FR. */
-  jurisdiction: z.literal("FR").default("FR"),
+  jurisdiction: z.literal("FR").default("FR").describe("The exemption is French law (art. 82 LIL): the pack is scoped to FR."),
   /** The only purpose the exemption covers. */
-  purpose: z.literal("audience-measurement").default("audience-measurement"),
+  purpose: z.literal("audience-measurement").default("audience-measurement").describe("The only purpose the exemption covers."),
   /** With `deletionProtection: false` and `--prune`, the live site is deleted. Nothing else ever deletes a site. */
-  remove: z.boolean().default(false),
+  remove: z.boolean().default(false).describe("With `deletionProtection: false` and `--prune`, the live site is deleted. Nothing else ever deletes a site."),
   deletionProtection: z.boolean().default(true),
   suppressions: z.array(Suppression).default([]),
   attestations: z.array(Attestation).default([]),
@@ -134,8 +134,8 @@ export const siteCommonShape = {
 export const instanceCommonShape = {
   url: InstanceUrl,
   /** Rules that apply to the instance as a whole (e.g. CNIL-IP-MASK-2B) are suppressed here. */
-  suppressions: z.array(Suppression).default([]),
+  suppressions: z.array(Suppression).default([]).describe("Rules that apply to the instance as a whole (e.g. CNIL-IP-MASK-2B) are suppressed here."),
   /** Attestations given here hold for every site of the instance. */
-  attestations: z.array(Attestation).default([]),
+  attestations: z.array(Attestation).default([]).describe("Attestations given here hold for every site of the instance."),
   client: ClientSettings.prefault({}),
 };

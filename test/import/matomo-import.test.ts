@@ -1,4 +1,8 @@
 import * as fs from "node:fs";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { parse } from "yaml";
+import { configJsonSchema } from "../../model/json-schema";
 import { parseDocument } from "yaml";
 import { RunReportSchema, type RunReport } from "../../engine/report-schema";
 import { loadConfigFile } from "../../model/loader";
@@ -32,6 +36,14 @@ describe("exempt import --kind matomo, on a fleet of 50 sites configured by hand
     plan = RunReportSchema.parse(JSON.parse(r.stdout)) as RunReport;
   });
   afterAll(() => matomo.close());
+
+  it("writes a file the JSON Schema of exempt.yaml accepts, so editors validate it too", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(configJsonSchema());
+    validate(parse(text));
+    expect(validate.errors ?? []).toEqual([]);
+  });
 
   it("writes the file, says what it found on stderr, and exits 0 without writing anything to Matomo", () => {
     expect(imported.code).toBe(0);

@@ -1,4 +1,8 @@
 import * as fs from "node:fs";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { parse } from "yaml";
+import { configJsonSchema } from "../../model/json-schema";
 import { RunReportSchema, type RunReport } from "../../engine/report-schema";
 import { loadConfigFile } from "../../model/loader";
 import type { PiwikProInstance } from "../../model/piwikpro";
@@ -26,7 +30,7 @@ describe("exempt import --kind piwikpro, on an account of 50 apps configured by 
     fleet = await seedPiwikProFleet(pp, 50);
     dir = tempDir();
     file = `${dir}/exempt.yaml`;
-    pp.emulator.calls.length = 0;
+    pp.emulator.resetCalls();
     imported = await runExempt([...importArgs(pp), "--out", file, "--instance-id", "pp"], { env: env(pp) });
     text = fs.readFileSync(file, "utf8");
     const r = await runExempt(["plan", "--config", file, "--format", "json"], { env: { ...env(pp), EXEMPT_LOCK_DIR: dir } });
@@ -34,6 +38,14 @@ describe("exempt import --kind piwikpro, on an account of 50 apps configured by 
     plan = RunReportSchema.parse(JSON.parse(r.stdout)) as RunReport;
   });
   afterAll(() => pp.close());
+
+  it("writes a file the JSON Schema of exempt.yaml accepts, so editors validate it too", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(configJsonSchema());
+    validate(parse(text));
+    expect(validate.errors ?? []).toEqual([]);
+  });
 
   it("writes the file and exits 0, reading only (every exchange within Piwik PRO's published API)", () => {
     expect(imported.code).toBe(0);
