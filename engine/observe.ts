@@ -1,5 +1,6 @@
 import type { Instance } from "../model/config";
 import type { LiveInstance } from "./types";
+import { redactSecrets } from "../model/secrets";
 
 /** What a database observer read: model privacy fields it could see, and why it could not see the others. */
 export interface ObservedPrivacy {
@@ -18,10 +19,25 @@ export type PrivacyObserver = (instanceId: string, instance: Instance, options: 
  * When an instance declares `observer.database`, what it reads replaces "not observable" for
  * those fields, with the evidence "database". Without one, nothing changes.
  */
-export async function withObservedPrivacy(instanceId: string, instance: Instance, live: LiveInstance, options: { env: NodeJS.ProcessEnv; log: (m: string) => void; observer?: PrivacyObserver }): Promise<LiveInstance> {
+export async function withObservedPrivacy(
+  instanceId: string,
+  instance: Instance,
+  live: LiveInstance,
+  options: { env: NodeJS.ProcessEnv; log: (m: string) => void; observer?: PrivacyObserver; onFailure?: "fail" | "report" },
+): Promise<LiveInstance> {
   if (instance.kind !== "matomo" || !instance.observer) return live;
   const observe: PrivacyObserver = options.observer ?? require("../backends/matomo-db").observeMatomoPrivacy;
-  const observed = await observe(instanceId, instance, options);
+  let observed: ObservedPrivacy;
+  try {
+    observed = await observe(instanceId, instance, options);
+  } catch (err) {
+    // plan/drift fail: the user asked to see these settings, and "no drift" would be a lie. apply
+    // goes on: its writes do not depend on the database, and it re-asserts the settings unread.
+    if (options.onFailure !== "report") throw err;
+    const why = redactSecrets(err instanceof Error ? err.message : String(err));
+    options.log(`warning: privacy settings not observed: ${why}`);
+    return { ...live, notes: [...live.notes, `privacy settings not observed: ${why}; they are written without being read back`] };
+  }
   const privacy = { ...live.privacy };
   const privacyUnknown = { ...live.privacyUnknown };
   const privacyEvidence = { ...live.privacyEvidence };

@@ -10,7 +10,7 @@ import { liveSubjects } from "./live-subjects";
 import { withObservedPrivacy } from "./observe";
 import { acquireInstanceLock } from "./lock";
 import { pendingChanges, planInstance } from "./plan";
-import { REPORT_SCHEMA_VERSION, InstanceReport, RunReport, SiteReport } from "./report-schema";
+import { REPORT_SCHEMA_VERSION, InstanceReport, ReportFinding, RunReport, SiteReport } from "./report-schema";
 import type { ApplyOutcome, BackendFactory, BackendOptions, InstancePlan, LiveInstance } from "./types";
 
 export type Command = "plan" | "apply" | "drift";
@@ -76,7 +76,8 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     };
     backend = factory(instanceId, instance, backendOptions);
     options.log(`[${instanceId}] reading ${instance.url}`);
-    const readLive = async () => withObservedPrivacy(instanceId, instance, await backend!.read(), { env: options.env, log: backendOptions.log });
+    const readLive = async () =>
+      withObservedPrivacy(instanceId, instance, await backend!.read(), { env: options.env, log: backendOptions.log, onFailure: options.command === "apply" ? "report" : "fail" });
     let live = await readLive();
     let plan = planInstance(instanceId, instance, live, { prune: options.prune, onlySite });
 
@@ -121,10 +122,12 @@ async function applyPlan(backend: { apply: (p: InstancePlan, l: LiveInstance, o:
 
 /** A write the product accepted but did not keep (Matomo stores nonsense silently) is caught here. */
 function verify(before: InstancePlan, after: InstancePlan, outcome: ApplyOutcome): void {
+  const afterSites = firstByKey(after.sites);
+  const beforeSites = firstByKey(before.sites);
   for (const site of outcome.sites) {
     if (!site.ok) continue;
-    const remaining = after.sites.find((s) => s.siteKey === site.siteKey)?.changes.filter((c) => !c.blockedBy) ?? [];
-    const wanted = before.sites.find((s) => s.siteKey === site.siteKey);
+    const remaining = afterSites.get(site.siteKey)?.changes.filter((c) => !c.blockedBy) ?? [];
+    const wanted = beforeSites.get(site.siteKey);
     if (remaining.length && wanted && wanted.operation !== "delete") {
       site.ok = false;
       site.error = `written but not kept: ${remaining.map((c) => `${c.field} is ${JSON.stringify(c.live)} after writing ${JSON.stringify(c.desired)}`).join("; ")}`;
@@ -136,6 +139,13 @@ function verify(before: InstancePlan, after: InstancePlan, outcome: ApplyOutcome
   }
 }
 
+/** The first item of each site key: a lookup per site instead of a search per site (O(n²) on a fleet). */
+function firstByKey<T extends { siteKey: string }>(items: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) if (!map.has(item.siteKey)) map.set(item.siteKey, item);
+  return map;
+}
+
 function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstance, outcome?: ApplyOutcome): void {
   report.version = live.version;
   report.readAt = live.readAt;
@@ -145,8 +155,9 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
   report.reassert = plan.reassert;
   report.problems = plan.problems;
   report.unmanaged = plan.unmanaged.map((s) => ({ productId: s.productId, name: s.name, urls: s.urls }));
+  const outcomes = outcome ? firstByKey(outcome.sites) : undefined;
   report.sites = plan.sites.map((s): SiteReport => {
-    const o = outcome?.sites.find((x) => x.siteKey === s.siteKey);
+    const o = outcomes?.get(s.siteKey);
     return {
       siteKey: s.siteKey,
       productId: o?.productId ?? s.productId,
@@ -161,9 +172,23 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
   if (outcome && outcome.instance.wrote.length) report.notes.push(`instance-wide writes: ${outcome.instance.wrote.join(", ")}`);
 }
 
-function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>) {
-  // An unmanaged live site has no line in the file.
-  return findings.map((f) => ({ ...f, location: f.siteKey?.startsWith("#") ? undefined : locateFinding(sourceMap, f.path) }));
+/**
+ * Adds each finding's place in the file. In place, not by copying: a fleet has hundreds of
+ * thousands of findings, each fresh from this run's pack evaluation, and copies of all of them
+ * were a good part of a plan's time and memory. Locating again gives the same location.
+ */
+function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>): ReportFinding[] {
+  const located = new Map<string, SourceLocation | undefined>();
+  for (const f of findings) {
+    let location: SourceLocation | undefined;
+    // An unmanaged live site has no line in the file.
+    if (!f.siteKey?.startsWith("#") && sourceMap && f.path) {
+      if (located.has(f.path)) location = located.get(f.path);
+      else located.set(f.path, (location = locateFinding(sourceMap, f.path)));
+    }
+    (f as ReportFinding).location = location;
+  }
+  return findings as ReportFinding[];
 }
 
 function errorText(err: unknown): string {

@@ -5,7 +5,7 @@ import { containerOps, newContainers, prepareTagManager, versionContainers } fro
 import { csv } from "./encoding";
 import { errorText } from "./errors";
 import { sleep } from "./limit";
-import { ANONYMIZE_FIELDS, ANONYMOUS, anonymizeIpParams, deleteLogsParams, doNotTrackMethod, NO_ACCESS, readInt, ROLES, siteWriteParams } from "./mapping";
+import { ANONYMIZE_FIELDS, ANONYMOUS, UNOBSERVABLE_PRIVACY_FIELDS, anonymizeIpParams, deleteLogsParams, doNotTrackMethod, NO_ACCESS, readInt, ROLES, siteWriteParams } from "./mapping";
 import type { ContainerWork } from "./containers";
 import type { ApiCall } from "./client";
 import { fail, label, runOps, siteChanges, type ApplyContext, type InstanceWork, type Op, type SiteWork } from "./work";
@@ -232,8 +232,11 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
     });
   }
 
-  // Privacy: re-asserted on every apply, since Matomo cannot read it back.
+  // Privacy: re-asserted on every apply, since Matomo cannot read it back; with a database observer
+  // the same settings arrive as observed differences instead, and take the same setters.
   const reassert = new Map(plan.reassert.filter((r) => r.enforced).map((r) => [field(r.field), r.desired]));
+  const observedPrivacy = new Set(plan.instanceChanges.filter((c) => !c.blockedBy && (UNOBSERVABLE_PRIVACY_FIELDS as readonly string[]).includes(field(c.field))));
+  for (const c of observedPrivacy) reassert.set(field(c.field), c.desired);
   const privacy: MatomoPrivacy = { ...ctx.instance.privacy };
   for (const [k, v] of reassert) if (k in privacy && v !== undefined) (privacy as Record<string, unknown>)[k] = v;
   if (ANONYMIZE_FIELDS.some((f) => reassert.has(f)))
@@ -250,7 +253,7 @@ async function phaseTwo(client: MatomoClient, works: SiteWork[], plan: InstanceP
 
   // Instance-wide lists.
   for (const c of plan.instanceChanges) {
-    if (c.blockedBy) continue;
+    if (c.blockedBy || observedPrivacy.has(c)) continue;
     if (field(c.field) === "globalExcludedQueryParameters") {
       const list = Array.isArray(c.desired) ? (c.desired as string[]) : (ctx.instance.privacy.globalExcludedQueryParameters ?? []);
       // Matomo reads "" as "not sent" (an error for this setter); "," stores the empty list.

@@ -16,8 +16,8 @@ import { tempDir, writeFile } from "../support/tmp";
  * when the observer fails. Until then these tests fail, and are marked so; turn them back into
  * `test` with the changes.
  */
-const afterBackendWritesObservedPrivacy = test.failing;
-const afterApplyToleratesObserverFailure = test.failing;
+const afterBackendWritesObservedPrivacy = test;
+const afterApplyToleratesObserverFailure = test;
 
 describeWithMariaDb("exempt with a database observer, end to end", (db) => {
   let matomo: TestMatomo;
