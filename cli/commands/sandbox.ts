@@ -28,6 +28,8 @@ export const sandboxCommand: Command = {
     "rate-limit-rate": { type: "number", description: "share (0..1) of requests answered 429", default: "0" },
     "retry-after": { type: "number", description: "Retry-After seconds of a 429", default: "1" },
     seed: { type: "number", description: "seed of the fault generator", default: "1" },
+    "mariadb-url-env": { type: "string", description: "Matomo: keep the privacy options in a MariaDB table; the variable holds mysql://user:password@host:port/db" },
+    "mariadb-table-prefix": { type: "string", description: "Matomo: table prefix of that option table", default: "matomo_" },
   },
   async run({ flags }, io) {
     const kind = (flags.kind as string | undefined) ?? "matomo";
@@ -54,7 +56,17 @@ export const sandboxCommand: Command = {
       if (!token) throw new UsageError("exempt sandbox --kind matomo: --token is required");
       registerSecret(token);
       const { startMatomoEmulator } = require("../../emulators/matomo") as typeof import("../../emulators/matomo");
-      server = await startMatomoEmulator({ port, host, token, password: (flags.password as string | undefined) ?? "PASSWORD", faults });
+      const urlEnv = flags["mariadb-url-env"] as string | undefined;
+      let store: { close(): Promise<void> } | undefined;
+      if (urlEnv) {
+        const connection = io.env[urlEnv];
+        if (!connection) throw new UsageError(`exempt sandbox: --mariadb-url-env names ${urlEnv}, which is not set`);
+        registerSecret(connection);
+        const { MariaDbOptionStore } = require("../../emulators/matomo/mariadb-option-store") as typeof import("../../emulators/matomo/mariadb-option-store");
+        store = await MariaDbOptionStore.open({ connection, tablePrefix: (flags["mariadb-table-prefix"] as string | undefined) ?? "matomo_", createTable: true });
+      }
+      const emulator = await startMatomoEmulator({ port, host, token, password: (flags.password as string | undefined) ?? "PASSWORD", faults, optionStore: store as never });
+      server = { url: emulator.url, close: async () => (await emulator.close(), await store?.close()) };
     } else if (kind === "piwikpro") {
       const clientId = flags["client-id"] as string | undefined;
       const clientSecret = flags["client-secret"] as string | undefined;
