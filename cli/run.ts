@@ -21,6 +21,11 @@ export function registeredCommands(): string[] {
   return Object.keys(COMMANDS).sort();
 }
 
+/** A registered command, loaded (tests check every command's help against its flags). */
+export function loadCommand(name: string): Command | undefined {
+  return COMMANDS[name]?.();
+}
+
 function topHelp(): string {
   const lines = [
     `exempt ${EXEMPT_VERSION}: CNIL-exempt web analytics as code (Matomo, Piwik PRO)`,
