@@ -235,6 +235,17 @@ describe("Piwik PRO backend: applying a plan", () => {
     expect(pp.emulator.state.appIds()).toEqual([id]);
   });
 
+  it("quotes Tag Manager's own error dialect, naming the call and the app", async () => {
+    await compliantGlobals();
+    const [a] = await seedApps(pp, [{ name: "A", urls: ["https://a.example.fr"], attributes: COMPLIANT_APP }]);
+    const { outcome } = await run({ sites: { a: { name: "A", urls: ["https://a.example.fr"], tags: { main: { name: "Piwik PRO", template: "piwik", templateOptions: { no_such_option: true } } } } } });
+    // The request broke the contract on purpose: the documents refuse unknown template options too.
+    expect(pp.takeViolations().map((v) => `${v.side} ${v.operation}`)).toEqual(["request POST /api/tag/v1/{app_id}/tags"]);
+    expect(outcome.sites[0].ok).toBe(false);
+    expect(outcome.sites[0].error).toMatch(new RegExp(`^Piwik PRO instance 'pp': POST /api/tag/v1/${a}/tags for app 'a' \\(${a}\\): HTTP 400: .+ \\(INVALID_JSON_ERROR, at /data/attributes/template_options\\S*\\)`));
+    expect(pp.emulator.state.tags(a)).toEqual([]);
+  });
+
   it("fails only the app Piwik PRO refuses, quoting its error, and writes the others", async () => {
     await compliantGlobals();
     const [a, b] = await seedApps(pp, [
