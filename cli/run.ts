@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Command> = {
   evidence: () => require("./commands/evidence").evidenceCommand,
   rules: () => require("./commands/rules").rulesCommand,
   demo: () => require("./commands/demo").demoCommand,
+  bench: () => require("./commands/bench").benchCommand,
   import: () => require("./commands/import").importCommand,
   schema: () => require("./commands/schema").schemaCommand,
 };
