@@ -79,10 +79,10 @@ export const RuleId = z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, "expecte
  * applies (like tfsec's expiring ignores), so the finding is an error again.
  */
 export const Suppression = z.strictObject({
-  rule: RuleId,
-  reason: z.string().trim().min(10, "a suppression needs a written reason of at least 10 characters"),
-  owner: z.string().trim().min(1, "a suppression needs an owner (who answers for it)"),
-  expires: IsoDate.optional(),
+  rule: RuleId.describe("The rule id of the CNIL pack it excuses, e.g. CNIL-ECOMMERCE-OFF."),
+  reason: z.string().trim().min(10, "a suppression needs a written reason of at least 10 characters").describe("Why the deviation is accepted, in words a reviewer can judge (at least 10 characters)."),
+  owner: z.string().trim().min(1, "a suppression needs an owner (who answers for it)").describe("Who answers for the deviation (a person or a role)."),
+  expires: IsoDate.optional().describe("YYYY-MM-DD after which the finding is an error again. Absent: no expiry."),
 });
 export type Suppression = z.infer<typeof Suppression>;
 
@@ -91,12 +91,12 @@ export type Suppression = z.infer<typeof Suppression>;
  * contract, ...). Reports show it as attested by whom and until when, never as a verified pass.
  */
 export const Attestation = z.strictObject({
-  rule: RuleId,
-  by: z.string().trim().min(1, "an attestation names who attests"),
-  at: IsoDate,
+  rule: RuleId.describe("The rule id the person confirms, e.g. CNIL-INFO-POLICY."),
+  by: z.string().trim().min(1, "an attestation names who attests").describe("Who attests (a person, e.g. the DPO)."),
+  at: IsoDate.describe("When, YYYY-MM-DD."),
   /** Absent: valid for 12 months from `at`, the review period the pack uses for durations. */
   until: IsoDate.optional().describe("Absent: valid for 12 months from `at`, the review period the pack uses for durations."),
-  note: z.string().optional(),
+  note: z.string().optional().describe("A note for the evidence report (where the proof is)."),
 });
 export type Attestation = z.infer<typeof Attestation>;
 
@@ -117,7 +117,7 @@ export const siteCommonShape = {
   name: z.string().trim().min(1, "a site needs a name").max(90, "a site name has at most 90 characters").describe("The site's name in the product."),
   /** The site's URLs; the first is its main URL, which identifies it on the live side unless a product id is declared. */
   urls: z.array(SiteUrl).min(1, "a site needs at least one URL").describe("The site's URLs; the first is its main URL, which identifies it on the live side unless a product id is declared."),
-  mode: SiteMode.default("exempt"),
+  mode: SiteMode.default("exempt").describe("`exempt` claims the CNIL consent exemption (the whole rule pack applies); `consent` relies on a consent banner, on purpose (most rules drop to info)."),
   /** Publishers keep their data apart (CNIL-SINGLE-PUBLISHER); by default each site is its own publisher. */
   publisher: z.string().trim().min(1).optional().describe("Publishers keep their data apart (CNIL-SINGLE-PUBLISHER); by default each site is its own publisher."),
   /** The exemption is French law (art. 82 LIL): the pack is scoped to FR. */
@@ -126,16 +126,16 @@ export const siteCommonShape = {
   purpose: z.literal("audience-measurement").default("audience-measurement").describe("The only purpose the exemption covers."),
   /** With `deletionProtection: false` and `--prune`, the live site is deleted. Nothing else ever deletes a site. */
   remove: z.boolean().default(false).describe("With `deletionProtection: false` and `--prune`, the live site is deleted. Nothing else ever deletes a site."),
-  deletionProtection: z.boolean().default(true),
-  suppressions: z.array(Suppression).default([]),
-  attestations: z.array(Attestation).default([]),
+  deletionProtection: z.boolean().default(true).describe("Refuse to delete the live site, whatever else is said. Only `false` with `remove: true` and `--prune` deletes it."),
+  suppressions: z.array(Suppression).default([]).describe("Accepted deviations from rules of the pack, each with a written reason, an owner and an optional expiry."),
+  attestations: z.array(Attestation).default([]).describe("Conditions a person confirms for this site (who, when, until when)."),
 };
 
 export const instanceCommonShape = {
-  url: InstanceUrl,
+  url: InstanceUrl.describe("Base URL of the instance's API, e.g. https://stats.example.gouv.fr. Plain http is refused for a non-loopback host unless --allow-insecure-http."),
   /** Rules that apply to the instance as a whole (e.g. CNIL-IP-MASK-2B) are suppressed here. */
   suppressions: z.array(Suppression).default([]).describe("Rules that apply to the instance as a whole (e.g. CNIL-IP-MASK-2B) are suppressed here."),
   /** Attestations given here hold for every site of the instance. */
   attestations: z.array(Attestation).default([]).describe("Attestations given here hold for every site of the instance."),
-  client: ClientSettings.prefault({}),
+  client: ClientSettings.prefault({}).describe("How Exempt talks to the instance (timeouts, retries, concurrency); the command line can override each."),
 };

@@ -113,7 +113,13 @@ export const Config = z
     /** The version of the configuration format. */
     version: z.literal(1).default(1),
     /** Settings of the Terraform wiring (`cdktf deploy`). */
-    terraform: z.strictObject({ backend: TerraformBackend.optional() }).optional(),
+    terraform: z
+      .strictObject({
+        backend: TerraformBackend.optional().describe(
+          "Where the reconciling stack keeps its state: `{ local: { path } }` (default: state/exempt.tfstate beside cdktf.out), `{ http: { address, lockAddress, unlockAddress, lockMethod, unlockMethod, username } }` (password in TF_HTTP_PASSWORD) or `{ s3: { bucket, key, region, endpoint, usePathStyle, ... } }` (credentials in AWS_* variables).",
+        ),
+      })
+      .optional(),
     instances: z.record(Identifier, Instance).refine((r) => Object.keys(r).length > 0, "declare at least one instance"),
     /** Self-hosted Matomo servers on Docker, one Terraform stack each, named by the key (`instances.<id>.server` refers to one). */
     servers: z

@@ -44,7 +44,7 @@ export const SiteSelection = z.union([z.literal("all"), z.array(Identifier).min(
 export type SiteSelection = z.infer<typeof SiteSelection>;
 
 export const MatomoUserAccess = z.strictObject({
-  role: MatomoRole,
+  role: MatomoRole.describe("The role on the listed sites: view, write or admin."),
   /** Site keys of this instance, or `all` (every declared site). */
   sites: SiteSelection.describe("Site keys of this instance, or `all` (every declared site)."),
 });
@@ -108,10 +108,10 @@ export type MatomoContainer = z.infer<typeof MatomoContainer>;
 
 /** Premium or optional features that need consent; declared so the pack can refuse them on exempt sites. */
 export const MeasurementFeatures = z.strictObject({
-  heatmaps: z.boolean().default(false),
-  sessionRecordings: z.boolean().default(false),
-  abTesting: z.boolean().default(false),
-  marketingCampaigns: z.boolean().default(false),
+  heatmaps: z.boolean().default(false).describe("Heatmaps (CNIL-NO-HSR: consent needed)."),
+  sessionRecordings: z.boolean().default(false).describe("Session recordings (CNIL-NO-HSR: consent needed)."),
+  abTesting: z.boolean().default(false).describe("A/B tests and personalisation (CNIL-NO-COHORTS: consent needed)."),
+  marketingCampaigns: z.boolean().default(false).describe("Campaign and acquisition reporting (CNIL-NO-MARKETING: consent needed)."),
   /** The visitor log and visitor profiles (visit-level data, CNIL-AGGREGATE-ONLY). */
   visitorLog: z.boolean().default(false).describe("The visitor log and visitor profiles (visit-level data, CNIL-AGGREGATE-ONLY)."),
 });
@@ -127,14 +127,14 @@ export const MatomoSite = z.strictObject({
   excludedQueryParameters: ParamList.default([]).describe("URL query parameters removed before storage (CNIL-NO-PII-URL)."),
   /** IPs excluded from tracking (e.g. the publisher's own network). */
   excludedIps: ParamList.default([]).describe("IPs excluded from tracking (e.g. the publisher's own network)."),
-  excludedUserAgents: ParamList.default([]),
-  excludedReferrers: ParamList.default([]),
+  excludedUserAgents: ParamList.default([]).describe("User agents excluded from tracking."),
+  excludedReferrers: ParamList.default([]).describe("Referrers excluded from the referrer reports."),
   /** Ecommerce analytics (CNIL-ECOMMERCE-OFF). */
   ecommerce: z.boolean().default(false).describe("Ecommerce analytics (CNIL-ECOMMERCE-OFF)."),
   /** Site search tracking. Absent: not managed. */
   siteSearch: z.boolean().optional().describe("Site search tracking. Absent: not managed."),
-  searchKeywordParameters: ParamList.optional(),
-  searchCategoryParameters: ParamList.optional(),
+  searchKeywordParameters: ParamList.optional().describe("URL parameters that carry a site-search keyword. Absent: not managed."),
+  searchCategoryParameters: ParamList.optional().describe("URL parameters that carry a site-search category. Absent: not managed."),
   /** IANA timezone of reports. Absent: not managed (a new site gets the instance default). */
   timezone: z.string().trim().min(1).optional().describe("IANA timezone of reports. Absent: not managed (a new site gets the instance default)."),
   /** ISO currency code. Absent: not managed. */
@@ -145,8 +145,11 @@ export const MatomoSite = z.strictObject({
   keepUrlFragments: z.enum(["global", "keep", "remove"]).optional().describe("Keep the #fragment of URLs: `global` follows the instance setting. Absent: not managed."),
   /** Anonymous view for this site; overrides `access.publicStats` of the instance. */
   publicStats: z.boolean().optional().describe("Anonymous view for this site; overrides `access.publicStats` of the instance."),
-  features: MeasurementFeatures.prefault({}),
-  tagManager: z.strictObject({ containers: z.record(Identifier, MatomoContainer).default({}) }).optional(),
+  features: MeasurementFeatures.prefault({}).describe("Features that need consent, declared so the pack can judge them (plugins are not read through the API)."),
+  tagManager: z
+    .strictObject({ containers: z.record(Identifier, MatomoContainer).default({}).describe("Containers by key.") })
+    .optional()
+    .describe("Tag Manager containers to reconcile. Absent: Tag Manager is not managed for this site."),
 });
 export type MatomoSite = z.infer<typeof MatomoSite>;
 export type MatomoSiteInput = z.input<typeof MatomoSite>;
@@ -154,9 +157,9 @@ export type MatomoSiteInput = z.input<typeof MatomoSite>;
 export const MatomoDatabaseObserver = z.strictObject({
   /** mariadb or mysql (the same wire protocol). */
   engine: z.enum(["mariadb", "mysql"]).default("mariadb").describe("mariadb or mysql (the same wire protocol)."),
-  host: z.string().trim().min(1).default("127.0.0.1"),
-  port: z.number().int().min(1).max(65535).default(3306),
-  database: z.string().trim().min(1).default("matomo"),
+  host: z.string().trim().min(1).default("127.0.0.1").describe("Database host."),
+  port: z.number().int().min(1).max(65535).default(3306).describe("Database port."),
+  database: z.string().trim().min(1).default("matomo").describe("Matomo's database name."),
   /** Environment variable holding the read-only user's name. */
   userEnv: EnvVarName.describe("Environment variable holding the read-only user's name."),
   /** Environment variable holding its password. */
@@ -169,14 +172,14 @@ export const MatomoDatabaseObserver = z.strictObject({
 export type MatomoDatabaseObserver = z.infer<typeof MatomoDatabaseObserver>;
 
 export const MatomoInstance = z.strictObject({
-  kind: z.literal("matomo"),
+  kind: z.literal("matomo").describe("The product: matomo (self-hosted or Matomo Cloud)."),
   ...instanceCommonShape,
-  auth: MatomoAuth,
-  privacy: MatomoPrivacy.prefault({}),
-  access: MatomoAccess.prefault({}),
+  auth: MatomoAuth.describe("Where the credentials come from: names of environment variables, never values."),
+  privacy: MatomoPrivacy.prefault({}).describe("Instance-wide privacy settings (Matomo keeps them per instance, not per site)."),
+  access: MatomoAccess.prefault({}).describe("Public statistics and who may view or change which sites."),
   /** A read-only view of Matomo's option table, to observe the privacy settings the API cannot read. */
   observer: z.strictObject({ database: MatomoDatabaseObserver }).optional().describe("A read-only view of Matomo's option table, to observe the privacy settings the API cannot read."),
-  sites: z.record(Identifier, MatomoSite).default({}),
+  sites: z.record(Identifier, MatomoSite).default({}).describe("The sites measured by this instance, by site key."),
 });
 export type MatomoInstance = z.infer<typeof MatomoInstance>;
 export type MatomoInstanceInput = z.input<typeof MatomoInstance>;

@@ -64,7 +64,7 @@ export const PiwikProTag = z.strictObject({
   consentType: PiwikProConsentType.default("analytics").describe("Consent type; the Piwik PRO tag must be `analytics` (CNIL-TAG-CONSENT-ANALYTICS). Default: analytics."),
   /** Piwik PRO's tag id (uuid), when known. */
   tagId: z.string().uuid().optional().describe("Piwik PRO's tag id (uuid), when known."),
-  active: z.boolean().default(true),
+  active: z.boolean().default(true).describe("Whether the tag is active."),
   /** Template options sent as is (e.g. { cross_domain_tracking: false }); absent: not managed. */
   templateOptions: z.record(z.string(), z.unknown()).optional().describe("Template options sent as is (e.g. { cross_domain_tracking: false }); absent: not managed."),
 });
@@ -84,8 +84,8 @@ export const PiwikProApp = z.strictObject({
   excludedQueryParameters: z.array(z.string().trim().min(1)).optional().describe("URL parameters removed before storage (CNIL-NO-PII-URL). Absent: not managed (Piwik PRO pre-fills click ids)."),
   /** Ecommerce analytics (CNIL-ECOMMERCE-OFF); Piwik PRO's own default is true. */
   ecommerce: z.boolean().default(false).describe("Ecommerce analytics (CNIL-ECOMMERCE-OFF); Piwik PRO's own default is true."),
-  timezone: z.string().trim().min(1).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code such as EUR").optional(),
+  timezone: z.string().trim().min(1).optional().describe("IANA timezone of reports. Absent: not managed."),
+  currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code such as EUR").optional().describe("ISO currency code. Absent: not managed."),
   /** Tags of the app's Tag Manager, by key. Live tags not declared here are reported, never deleted. */
   tags: z.record(Identifier, PiwikProTag).default({}).describe("Tags of the app's Tag Manager, by key. Live tags not declared here are reported, never deleted."),
   /** Publish Tag Manager changes (and wait for the operation to complete). */
@@ -95,12 +95,12 @@ export type PiwikProApp = z.infer<typeof PiwikProApp>;
 export type PiwikProAppInput = z.input<typeof PiwikProApp>;
 
 export const PiwikProInstance = z.strictObject({
-  kind: z.literal("piwikpro"),
+  kind: z.literal("piwikpro").describe("The product: piwikpro (a Piwik PRO account)."),
   ...instanceCommonShape,
-  auth: PiwikProAuth,
-  privacy: PiwikProPrivacy.prefault({}),
-  access: PiwikProAccess.prefault({}),
-  sites: z.record(Identifier, PiwikProApp).default({}),
+  auth: PiwikProAuth.describe("API client credentials: names of environment variables, never values."),
+  privacy: PiwikProPrivacy.prefault({}).describe("Account-wide tracker settings; apps must not override them."),
+  access: PiwikProAccess.prefault({}).describe("Who may view or change which apps."),
+  sites: z.record(Identifier, PiwikProApp).default({}).describe("The apps of this account, by site key."),
 });
 export type PiwikProInstance = z.infer<typeof PiwikProInstance>;
 export type PiwikProInstanceInput = z.input<typeof PiwikProInstance>;

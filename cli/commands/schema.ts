@@ -14,8 +14,13 @@ export const schemaCommand: Command = {
   flags: {
     out: { type: "string", description: "write the schema to this file instead of stdout" },
     check: { type: "string", description: "compare with this file: exit 1 when it is stale" },
+    reference: { type: "boolean", description: "print the Markdown configuration reference of the README instead" },
   },
   async run({ flags }, io) {
+    if (flags.reference) {
+      io.stdout.write(require("../../model/config-reference").renderConfigReference() + "\n");
+      return 0;
+    }
     const text = configJsonSchemaText();
     const check = flags.check as string | undefined;
     if (check) {
