@@ -236,6 +236,8 @@ export class PiwikProTransport {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const headers: Record<string, string> = { Accept: call.token ? "application/json" : JSON_API };
     if (body !== undefined) headers["Content-Type"] = call.token ? "application/json" : JSON_API;
+    // UNCONFIRMED (organization): no X-Organization header; the token's `org` claim names the
+    // organization, as for Piwik PRO's own client. When the header is required is not documented.
     if (token) headers.Authorization = `Bearer ${token}`;
     this.traffic.requests++;
     this.traffic.bytesSent += (body ? Buffer.byteLength(body) : 0) + call.method.length + url.length + 12 + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 60);
