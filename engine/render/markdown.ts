@@ -20,9 +20,13 @@ const DETAIL_STEPS = [Infinity, 200, 100, 50, 20, 5, 0];
  */
 export function renderMarkdown(report: RunReport, options: { limit?: number; marker?: string } = {}): string {
   const limit = options.limit ?? COMMENT_LIMIT;
-  for (const rows of DETAIL_STEPS) {
-    const text = render(report, { rows, marker: options.marker, compactInstances: false });
-    if (text.length <= limit) return text;
+  // Counts alone do not fit either: skip the detailed passes, each a full rendering.
+  const countsOnly = render(report, { rows: 0, marker: options.marker, compactInstances: false });
+  if (countsOnly.length <= limit) {
+    for (const rows of DETAIL_STEPS) {
+      const text = rows === 0 ? countsOnly : render(report, { rows, marker: options.marker, compactInstances: false });
+      if (text.length <= limit) return text;
+    }
   }
   // Hundreds of instances: one table row each, as many as fit.
   for (let shown = report.instances.length; shown >= 0; shown = shown > 10 ? Math.floor(shown / 2) : shown - 1) {
