@@ -122,6 +122,9 @@ export function diffTags(siteKey: string, app: PiwikProApp, live: LiveSite | und
     if (liveTag.consentType !== tag.consentType) changes.push({ area: "tagmanager", siteKey, field: `${base}.consentType`, live: liveTag.consentType, desired: tag.consentType });
     if (liveTag.active !== tag.active) changes.push({ area: "tagmanager", siteKey, field: `${base}.active`, live: liveTag.active, desired: tag.active });
   }
+  // Changes left in the draft (a publish that failed, or an edit in the UI) are not live yet.
+  if (app.publishTags && live?.unpublishedTagChanges && !changes.some((c) => c.area === "tagmanager"))
+    changes.push({ area: "tagmanager", siteKey, field: "tags.(draft)", live: "unpublished changes in the Tag Manager draft", desired: "published" });
   return { changes, problems };
 }
 

@@ -93,7 +93,15 @@ function subjectFor(
 
   const decl = declared as PiwikProApp | undefined;
   const tags: PiwikProApp["tags"] = {};
-  for (const t of site.tags ?? []) tags[`live-${t.tagId}`] = { name: t.name, template: t.template, consentType: t.consentType as PiwikProApp["tags"][string]["consentType"], tagId: t.tagId, active: t.active };
+  for (const t of site.tags ?? [])
+    tags[`live-${t.tagId}`] = {
+      name: t.name,
+      template: t.template,
+      consentType: t.consentType as PiwikProApp["tags"][string]["consentType"],
+      tagId: t.tagId,
+      active: t.active,
+      ...(t.templateOptions ? { templateOptions: t.templateOptions } : {}),
+    };
   const effectivePrivacy = { ...privacy, ...(site.privacyOverrides ?? {}) };
   const siteData = { ...(decl ?? {}), ...site.settings, name: site.name, urls: site.urls, tags } as unknown as PiwikProApp;
   if (site.tags === undefined) unknown["site.tags"] = { why: "not-checked", enforcedOnApply: false, note: "tags were not read" };

@@ -27,6 +27,8 @@ export interface LiveSite {
   containers?: LiveContainer[];
   /** Piwik PRO Tag Manager tags. */
   tags?: LiveTag[];
+  /** Piwik PRO: the Tag Manager draft holds changes not yet published (read for apps that declare tags to publish). */
+  unpublishedTagChanges?: boolean;
   /** Piwik PRO: per-app tracker-setting overrides, in model privacy names (ipMaskBytes, ...). */
   privacyOverrides?: Record<string, unknown>;
   /** The product's own type of the site (Matomo `type`, e.g. website, rollup). */
@@ -178,6 +180,8 @@ export interface BackendOptions {
   log: (message: string) => void;
   /** Scope of the read: only these declared site keys need their Tag Manager/tags read in full. */
   onlySites?: string[];
+  /** Read whether every app's Tag Manager draft holds unpublished changes, declared or not (import). */
+  readAllTagDrafts?: boolean;
 }
 
 /** One product's client, seen from the engine. */

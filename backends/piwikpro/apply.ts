@@ -145,7 +145,10 @@ async function setAccess(client: PiwikProClient, appId: string, label: string, c
 async function applyTags(client: PiwikProClient, appId: string, label: string, app: PiwikProApp, live: LiveSite | undefined, changes: Change[], wrote: string[], ctx: ApplyContext): Promise<void> {
   if (!changes.length) return;
   const byKey = new Map<string, { create: boolean; edit: { consentType?: string; active?: boolean } }>();
+  // The draft already holds changes (a publish that failed earlier): publishing is the whole fix.
+  const republish = changes.some((c) => c.field === "tags.(draft)");
   for (const c of changes) {
+    if (c.field === "tags.(draft)") continue;
     const parsed = tagKeyOf(c.field);
     if (!parsed) continue;
     const entry = byKey.get(parsed.key) ?? { create: false, edit: {} };
@@ -174,7 +177,7 @@ async function applyTags(client: PiwikProClient, appId: string, label: string, a
     }),
   );
   const failures = results.filter((r) => !r.ok).map((r) => errorText((r as { error: unknown }).error));
-  if (written > 0) {
+  if (written > 0 || republish) {
     if (app.publishTags) {
       try {
         const published = await publishAndWait(client, appId, label, ctx.publish);

@@ -105,7 +105,7 @@ export function createPiwikProBackendWith(tuning: Partial<PiwikProTuning> = {}):
         return tokens.fetched;
       },
       async read(): Promise<LiveInstance> {
-        const live = await readPiwikPro(client, { instanceId, instance: config, onlySites: options.onlySites, concurrency });
+        const live = await readPiwikPro(client, { instanceId, instance: config, onlySites: options.onlySites, concurrency, allTagDrafts: options.readAllTagDrafts });
         if (transport.seen.rateLimited > 0)
           live.notes.push(`Piwik PRO answered HTTP 429 (rate limited) ${transport.seen.rateLimited} time(s) so far; Exempt waited as asked.`);
         return live;

@@ -180,7 +180,11 @@ export function liveTagOf(id: string, attributes: TagListAttributes | TagAttribu
     active: attributes.is_active,
   };
   if (attributes.is_published !== undefined) tag.published = attributes.is_published;
-  if ("template_options" in attributes && attributes.template_options !== undefined) tag.templateOptions = { ...attributes.template_options };
+  if ("template_options" in attributes && attributes.template_options !== undefined) {
+    // Piwik PRO fills these in itself and refuses them on create: they are not the user's settings.
+    const { tracker_domains: _d, tracker_php_url: _p, tracker_js_url: _j, tracker_site_id: _s, ...options } = attributes.template_options as Record<string, unknown>;
+    tag.templateOptions = options;
+  }
   return tag;
 }
 

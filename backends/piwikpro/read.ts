@@ -24,12 +24,16 @@ export interface ReadContext {
   /** Declared site keys to read in full (`--only instance/site`); the others are only identified. */
   onlySites?: string[];
   concurrency: number;
+  /** Check every app's draft, not only those of apps declared with tags to publish (import). */
+  allTagDrafts?: boolean;
 }
 
 export const VERSION_TEXT = "Piwik PRO (the API reports no version)";
 
 interface AppReading {
   app: Resource<AppAttributes>;
+  /** The Tag Manager draft holds changes not yet published (read for apps that declare tags to publish). */
+  unpublished?: boolean;
   settings?: Awaited<ReturnType<PiwikProClient["getAppSettings"]>>;
   tags?: LiveTag[];
   permissions?: Awaited<ReturnType<PiwikProClient["listPermissions"]>>;
@@ -76,6 +80,19 @@ export async function readPiwikPro(client: PiwikProClient, ctx: ReadContext): Pr
     });
   }
 
+  // A publish that failed or timed out leaves the changes in the draft, where the next plan's diff
+  // cannot see them: for apps that declare tags to publish, the draft itself is checked.
+  const publishing = publishingDeclarations(ctx);
+  if (ctx.allTagDrafts || publishing.ids.size || publishing.identities.size) {
+    await mapLimited(
+      readings.filter((r) => r.tags && (ctx.allTagDrafts ? r.tags.length > 0 : publishing.ids.has(r.app.id.toLowerCase()) || publishing.identities.has(urlIdentity((r.app.attributes.urls ?? [""])[0] ?? "")))),
+      width,
+      async (r) => {
+        r.unpublished = await client.draftHasChanges(r.app.id, appLabel(r.app.attributes.name, r.app.id));
+      },
+    );
+  }
+
   const { privacy, missing } = privacyOf(global);
   const privacyUnknown: Record<string, UnknownField> = {};
   for (const field of missing) privacyUnknown[field] = { why: "not-observable", enforcedOnApply: true, note: `absent from the answer of GET /api/tracker/v2/settings/app/global` };
@@ -107,6 +124,18 @@ async function readTags(client: PiwikProClient, appId: string, label: string): P
   );
 }
 
+function publishingDeclarations(ctx: ReadContext): { ids: Set<string>; identities: Set<string> } {
+  const ids = new Set<string>();
+  const identities = new Set<string>();
+  for (const [key, site] of Object.entries(ctx.instance.sites)) {
+    if (ctx.onlySites?.length && !ctx.onlySites.includes(key)) continue;
+    if (!site.publishTags || Object.keys(site.tags).length === 0 || site.remove) continue;
+    if (site.appId) ids.add(site.appId.toLowerCase());
+    else identities.add(urlIdentity(site.urls[0]));
+  }
+  return { ids, identities };
+}
+
 function scopeOf(ctx: ReadContext): { ids: Set<string>; identities: Set<string> } | undefined {
   if (!ctx.onlySites?.length) return undefined;
   const ids = new Set<string>();
@@ -131,6 +160,7 @@ function liveSiteOf(r: AppReading, globalPrivacy: Record<string, unknown>, email
   };
   if (attributes.appType !== undefined) site.productType = attributes.appType;
   if (r.tags) site.tags = r.tags;
+  if (r.unpublished !== undefined) site.unpublishedTagChanges = r.unpublished;
   if (r.settings) site.privacyOverrides = privacyOverridesOf(r.settings, globalPrivacy);
   for (const p of r.permissions ?? []) {
     const email = p.email ?? emailOf.get(p.userId);

@@ -107,6 +107,11 @@ function siteDeclaration(site: LiveSite, key: string, kind: InstanceKind, produc
     if (containers) decl.tagManager = { containers };
   }
   if (site.tags && site.tags.length && defaults.siteFields.has("tags")) decl.tags = tagsDeclaration(site.tags, defaults);
+  if (site.unpublishedTagChanges && defaults.siteFields.has("publishTags")) {
+    // Declared as found: publishing someone's unfinished draft is a decision for a person.
+    decl.publishTags = false;
+    annotations.push({ path: ["sites", key, "publishTags"], kind: "todo", text: "TODO: the Tag Manager draft holds unpublished changes; set publishTags: true to let Exempt publish them" });
+  }
   for (const [field, value] of Object.entries(site.privacyOverrides ?? {}))
     annotations.push({
       path: ["sites", key],

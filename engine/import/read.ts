@@ -20,7 +20,7 @@ export interface ReadOptions {
 export async function readForImport(target: ImportTarget, options: ReadOptions): Promise<{ live: LiveInstance; traffic: TrafficCounters }> {
   const instance = declarationFor(target, {});
   const factory = (options.backendFactory ?? backendFactoryFor)(target.kind);
-  const backendOptions: BackendOptions = { env: options.env, allowInsecureHttp: options.allowInsecureHttp, ...options.client, log: options.log };
+  const backendOptions: BackendOptions = { env: options.env, allowInsecureHttp: options.allowInsecureHttp, ...options.client, log: options.log, readAllTagDrafts: true };
   const backend = factory(target.instanceId, instance, backendOptions);
   options.log(`reading ${target.url}`);
   const live = await backend.read();

@@ -194,6 +194,22 @@ describe("Piwik PRO backend: applying a plan", () => {
     expect(pp.emulator.state.draftHasChanges(a)).toBe(true);
   });
 
+  it("after a failed publish, the next plan sees the unpublished draft and the next apply publishes it", async () => {
+    await compliantGlobals();
+    const [a] = await seedApps(pp, [{ name: "A", urls: ["https://a.example.fr"], attributes: COMPLIANT_APP }]);
+    await seedTag(pp, a, { name: "Piwik PRO", template: "piwik", consent_type: "not_require_consent", template_options: {} });
+    pp.emulator.failOperations(1);
+    const sites = { a: { name: "A", urls: ["https://a.example.fr"], tags: { main: { name: "Piwik PRO", template: "piwik" } } } };
+    const first = await run({ sites });
+    expect(first.outcome.sites[0].ok).toBe(false);
+    // The draft now holds the right consent type, so only the draft's state tells what is not live.
+    expect(first.after.sites[0].changes).toEqual([expect.objectContaining({ field: "tags.(draft)", live: "unpublished changes in the Tag Manager draft", desired: "published" })]);
+    const second = await run({ sites });
+    expect(second.outcome.sites[0]).toMatchObject({ ok: true, wrote: [expect.stringMatching(/^published the Tag Manager draft/)] });
+    expect(pp.emulator.state.draftHasChanges(a)).toBe(false);
+    expect(second.after.sites[0].changes).toEqual([]);
+  });
+
   it("reports a publish that does not complete in time", async () => {
     await pp.close();
     pp = await startValidatedPiwikPro({ operationSteps: 1_000_000 });
