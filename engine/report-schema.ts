@@ -85,7 +85,7 @@ export const RunReportSchema = z.object({
     violations: z.number().describe("unsuppressed error-level findings (warnings too with --strict)"),
     warnings: z.number(),
     notObservable: z.number().describe("instance settings the API cannot read (written on every apply where a setter exists)"),
-    toConfirm: z.number(),
+    toConfirm: z.number().describe("conditions only a person can confirm, without a valid attestation (one per rule and instance)"),
     unmanaged: z.number(),
     failed: z.number().describe("instances or sites that could not be read, applied or verified"),
     exitCode: z.number(),

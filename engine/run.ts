@@ -178,15 +178,9 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
  * were a good part of a plan's time and memory. Locating again gives the same location.
  */
 function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>): ReportFinding[] {
-  const located = new Map<string, SourceLocation | undefined>();
   for (const f of findings) {
-    let location: SourceLocation | undefined;
     // An unmanaged live site has no line in the file.
-    if (!f.siteKey?.startsWith("#") && sourceMap && f.path) {
-      if (located.has(f.path)) location = located.get(f.path);
-      else located.set(f.path, (location = locateFinding(sourceMap, f.path)));
-    }
-    (f as ReportFinding).location = location;
+    (f as ReportFinding).location = f.siteKey?.startsWith("#") ? undefined : locateFinding(sourceMap, f.path);
   }
   return findings as ReportFinding[];
 }
@@ -212,7 +206,8 @@ export function summarise(instances: InstanceReport[], options: Pick<RunOptions,
     violations,
     warnings: all.filter((f) => f.status === "fail" && f.level === "warning").length,
     notObservable: instances.reduce((n, i) => n + i.reassert.length, 0),
-    toConfirm: all.filter((f) => f.status === "to-confirm" && f.side === "desired").length,
+    // One per condition and instance: a person confirms a condition once, for every site it covers.
+    toConfirm: new Set(instances.flatMap((i) => i.findings.filter((f) => f.status === "to-confirm" && f.side === "desired").map((f) => `${i.instanceId}/${f.ruleId}`))).size,
     unmanaged: instances.reduce((n, i) => n + i.unmanaged.length, 0),
     failed,
     exitCode,
@@ -250,7 +245,7 @@ function verdictOf(command: Command, s: RunReport["summary"]): string {
   else if (!s.failed) parts.push(command === "drift" ? "no drift" : "no changes");
   if (s.violations) parts.push(`${s.violations} violation(s) of the CNIL pack`);
   if (s.notObservable) parts.push(`${s.notObservable} setting(s) not observable through the API`);
-  if (s.toConfirm) parts.push(`${s.toConfirm} attestation(s) to confirm`);
+  if (s.toConfirm) parts.push(`${s.toConfirm} condition(s) to confirm by a person`);
   if (s.unmanaged) parts.push(`${s.unmanaged} unmanaged site(s)`);
   return parts.join("; ");
 }

@@ -16,7 +16,8 @@ export function renderText(report: RunReport, options: { verbose?: boolean } = {
 
 function renderInstance(i: InstanceReport, report: RunReport, options: { verbose?: boolean }): string[] {
   const out: string[] = [];
-  out.push(`${i.instanceId} (${i.product}${i.version ? " " + i.version : ""}, ${i.url})`);
+  const product = i.version?.startsWith("Piwik PRO") ? "Piwik PRO" : `${i.product}${i.version ? " " + i.version : ""}`;
+  out.push(`${i.instanceId} (${product}, ${i.url})`);
   if (i.error) {
     out.push(`  ERROR ${i.error}`);
   }
@@ -67,5 +68,8 @@ export function findingLine(f: ReportFinding): string {
   const loc = f.location ? ` ${f.location.file}:${f.location.line}` : "";
   const supp = f.suppression ? ` (suppressed by ${f.suppression.owner}: ${f.suppression.reason}${f.suppression.expires ? `, until ${f.suppression.expires}` : ""})` : "";
   const mark = f.status === "fail" && f.level === "info" ? "i" : f.status === "fail" && f.level === "warning" ? "!" : MARK[f.status] ?? "-";
-  return `${mark} ${f.ruleId} ${f.level} [${f.side}] ${where}${loc}: ${f.message}${supp} [${f.source}]`;
+  // The source's keys ([G20 §51], [GM]) are enough in a terminal; reports in other formats give it whole.
+  const keys = /^(\[[^\]]+\])+/.exec(f.source)?.[0];
+  const source = keys ?? f.source;
+  return `${mark} ${f.ruleId} ${f.level} [${f.side}] ${where}${loc}: ${f.message}${supp} ${source}`;
 }

@@ -65,9 +65,10 @@ describe("cdktf synth", () => {
     expect(result.code).toBe(0);
     const stackDir = path.join(out, "cdktf.out", "stacks", "exempt");
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-    const resources = Object.values(json.resource.terraform_data) as any[];
-    expect(resources).toHaveLength(1);
-    const [reconcile] = resources;
+    const resources = json.resource.terraform_data as Record<string, any>;
+    expect(Object.keys(resources).map((k) => k.split("_")[0]).sort()).toEqual(["cloud", "stats"]);
+    expect(resources[Object.keys(resources).find((k) => k.startsWith("cloud"))!].provisioner[0]["local-exec"].command).toMatch(/apply --manifest exempt-manifest\.json --only cloud$/);
+    const reconcile = resources[Object.keys(resources).find((k) => k.startsWith("stats"))!];
     expect(reconcile.triggers_replace.hash).toMatch(/^[0-9a-f]{64}$/);
     const command: string = reconcile.provisioner[0]["local-exec"].command;
     expect(command).toMatch(/^node (\.\.\/)+.*bin\/exempt\.js apply --manifest exempt-manifest\.json --only stats$/);
@@ -78,6 +79,7 @@ describe("cdktf synth", () => {
     expect(reconcile.provisioner[1]["local-exec"].command).toMatch(/^echo /);
     const manifest = parseManifest(fs.readFileSync(path.join(stackDir, "exempt-manifest.json"), "utf8"), "manifest");
     expect(Object.keys(manifest.config.instances.stats.sites)).toEqual(["www", "demarches", "boutique"]);
+    expect(manifest.config.instances.stats.sites.boutique.mode).toBe("consent");
     expect(manifest.hashes.stats).toBe(reconcile.triggers_replace.hash);
     expect(JSON.stringify(json)).not.toContain(REPO);
   }, 60_000);

@@ -95,3 +95,31 @@ describe("cdktf deploy", () => {
     expect(sites).toHaveLength(4);
   }, 90_000);
 });
+
+describe("cdktf deploy of a Piwik PRO account", () => {
+  it("creates the declared apps and publishes their tags through the local-exec, with no secret in the state or the output", async () => {
+    const { startValidatedPiwikPro } = await import("../support/piwikpro");
+    const pp = await startValidatedPiwikPro();
+    const work = path.join(REPO, "test-artifacts", `deploy-pp-${process.pid}`);
+    fs.mkdirSync(work, { recursive: true });
+    try {
+      writeFile(
+        work,
+        "exempt.yaml",
+        `instances:\n  cloud:\n    kind: piwikpro\n    url: \${PIWIKPRO_URL}\n    auth: { clientIdEnv: PIWIKPRO_CLIENT_ID, clientSecretEnv: PIWIKPRO_CLIENT_SECRET }\n    sites:\n      mag:\n        name: Le magazine\n        urls: [https://magazine.example.fr]\n        tags:\n          analytics: { name: Piwik PRO, template: piwik }\n`,
+      );
+      const env = { ...baseEnv(), PIWIKPRO_URL: pp.url, PIWIKPRO_CLIENT_ID: pp.clientId, PIWIKPRO_CLIENT_SECRET: pp.clientSecret, EXEMPT_CONFIG: path.join(work, "exempt.yaml"), EXEMPT_LOCK_DIR: path.join(work, "locks") };
+      const r = await cdktf(["deploy", "exempt", "--auto-approve", "--output", path.join(work, "cdktf.out")], env);
+      expect(r.code).toBe(0);
+      const [appId] = pp.emulator.state.appIds();
+      expect(pp.emulator.state.app(appId)).toMatchObject({ name: "Le magazine", excludeUnknownUrls: true });
+      expect(pp.emulator.state.publishedTags(appId).map((t) => t.attributes.consent_type)).toEqual(["analytics"]);
+      expect(r.output).not.toContain(pp.clientSecret);
+      expect(readAll(path.join(work, "cdktf.out"))).not.toContain(pp.clientSecret);
+      expect(fs.readFileSync(path.join(work, "state", "exempt.tfstate"), "utf8")).not.toContain(pp.clientSecret);
+    } finally {
+      await pp.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
