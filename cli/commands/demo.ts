@@ -60,12 +60,13 @@ export const demoCommand: Command = {
       say("\n3. cdktf deploy: synthesise the stack (the rule pack runs as a validation) and apply it through Terraform");
       const cdktf = path.join(REPO_ROOT, "node_modules", ".bin", "cdktf");
       const deploy = await runStep(cdktf, ["deploy", "exempt", "--auto-approve", "--output", path.join(work, "cdktf.out")], env);
-      const lines = deploy.stdout
+      // Terraform prefixes each line of the local-exec with the resource: keep what `exempt apply` said.
+      const execLines = deploy.stdout
         .split("\n")
-        .filter((l) => /local-exec\):|Apply complete|Creating|Error|error/.test(l))
-        .map((l) => l.replace(/^\s*exempt\s+/, "").trim())
-        .filter((l) => l && !/^Warning/.test(l));
-      for (const l of lines.slice(0, 25)) say(`   ${l}`);
+        .map((l) => /\(local-exec\): (.*)$/.exec(l)?.[1])
+        .filter((l): l is string => l !== undefined && !l.startsWith("Executing:") && !l.startsWith("exempt: ["));
+      for (const l of essentials(execLines.join("\n"))) say(`   ${l}`);
+      for (const l of deploy.stdout.split("\n").filter((x) => /Apply complete|Error:/.test(x))) say(`   ${l.replace(/^\s*exempt\s+/, "").trim()}`);
       say(`   (${(deploy.ms / 1000).toFixed(1)} s, exit ${deploy.code})`);
       if (deploy.code !== 0) throw new Error(`cdktf deploy failed:\n${deploy.stdout.slice(-3000)}\n${deploy.stderr.slice(-2000)}`);
 
