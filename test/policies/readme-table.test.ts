@@ -5,7 +5,7 @@ import { CnilPack, renderRuleTable } from "../../policies";
 const README = join(__dirname, "..", "..", "README.md");
 const START = "<!-- rules:start -->";
 const END = "<!-- rules:end -->";
-const HOW = `Regenerate it with \`node bin/exempt.js rules --format markdown\` and paste the output between ${START} and ${END} in README.md.`;
+const HOW = "Regenerate it with `npm run docs`.";
 
 describe("the README rule table", () => {
   test("is the table the pack generates", () => {
