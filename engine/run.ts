@@ -1,7 +1,7 @@
 import type { Config, Instance } from "../model/config";
 import type { SourceLocation } from "../model/errors";
 import { redactSecrets } from "../model/secrets";
-import { CnilPack, desiredSubjects, evaluatePack, isBlocking } from "../policies";
+import { CnilPack, createPackMemo, desiredSubjects, evaluatePack, isBlocking } from "../policies";
 import type { Finding } from "../policies/types";
 import { locateFinding } from "../constructs/finding-text";
 import { EXEMPT_VERSION } from "../cli/version";
@@ -50,7 +50,9 @@ export async function runCommand(config: Config, options: RunOptions): Promise<R
 
 async function runInstance(config: Config, instanceId: string, instance: Instance, options: RunOptions): Promise<InstanceReport> {
   const onlySite = options.only?.site;
-  const desiredFindings = evaluatePack(CnilPack, desiredSubjects(config, { instance: instanceId, site: onlySite }), { today: options.today });
+  // One memo for both sides: a site's desired and live findings share their paths and messages.
+  const memo = createPackMemo();
+  const desiredFindings = evaluatePack(CnilPack, desiredSubjects(config, { instance: instanceId, site: onlySite }), { today: options.today }, memo);
   const report: InstanceReport = {
     instanceId,
     product: instance.kind,
@@ -97,10 +99,10 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
       verify(plan, after, outcome);
       fillReport(report, plan, live, outcome);
       plan = after;
-      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today })], options.sourceMap);
+      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today }, memo)], options.sourceMap);
     } else {
       fillReport(report, plan, live);
-      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today })], options.sourceMap);
+      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today }, memo)], options.sourceMap);
     }
   } catch (err) {
     report.error = redactSecrets(errorText(err));

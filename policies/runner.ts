@@ -7,7 +7,7 @@ import type { Evidence, Finding, Level, Product, RuleContext, Subject, UnknownFi
  * a finding for every subject it applies to, so reports can show passes, suppressions,
  * attestations and unobservable settings side by side with the failures.
  */
-export function evaluatePack(pack: RulePack, subjects: readonly Subject[], context: RuleContext): Finding[] {
+export function evaluatePack(pack: RulePack, subjects: readonly Subject[], context: RuleContext, memo: PackMemo = createPackMemo()): Finding[] {
   const findings: Finding[] = [];
   // The entries of a product, once per run rather than once per subject: a fleet has thousands of subjects.
   const entries = new Map<Product, PackEntry[]>();
@@ -15,11 +15,68 @@ export function evaluatePack(pack: RulePack, subjects: readonly Subject[], conte
     const product = subject.data.product;
     let list = entries.get(product);
     if (!list) entries.set(product, (list = entriesFor(pack, product)));
-    for (const entry of list) judge(entry, subject, context, findings);
+    const j: Judging = { subject, context, memo, paths: pathsOfSubject(memo, subject), out: findings };
+    for (const entry of list) judge(entry, j);
     if (subject.side === "desired") findings.push(...checkSuppressionsAndAttestations(pack, subject));
   }
   return findings;
 }
+
+/**
+ * Strings that many findings carry alike: document paths (the same for a site's desired and live
+ * findings, and for every site on instance-wide fields) and the messages that depend on the rule
+ * only. A fleet of 10,000 sites gives 700,000 findings; held once each, these strings were a third
+ * of a plan's memory. Pass one memo to the evaluations of both sides of an instance.
+ */
+export interface PackMemo {
+  /** instance id → site key ("" for fields outside the site) → field → path. */
+  paths: Map<string, Map<string, Map<string, string>>>;
+  /** "…: to be confirmed by a person" and "… (needs the live page: not checked yet)", by their first part. */
+  toConfirm: Map<string, string>;
+  needsPage: Map<string, string>;
+  /** Messages of rules stopped by an unreadable field, by rule and field, with what they depend on. */
+  notRead: Map<string, Map<string, { status: string; enforced: boolean; note: string | undefined; message: string }>>;
+}
+
+export function createPackMemo(): PackMemo {
+  return { paths: new Map(), toConfirm: new Map(), needsPage: new Map(), notRead: new Map() };
+}
+
+/** What judging one subject needs, passed as one object. */
+interface Judging {
+  subject: Subject;
+  context: RuleContext;
+  memo: PackMemo;
+  /** This subject's site paths (field → path) and the instance's (field → path). */
+  paths: { site: Map<string, string>; instance: Map<string, string> };
+  out: Finding[];
+}
+
+function pathsOfSubject(memo: PackMemo, subject: Subject): Judging["paths"] {
+  let bySite = memo.paths.get(subject.instanceId);
+  if (!bySite) memo.paths.set(subject.instanceId, (bySite = new Map()));
+  let site = bySite.get(subject.siteKey);
+  if (!site) bySite.set(subject.siteKey, (site = new Map()));
+  let instance = bySite.get("");
+  if (!instance) bySite.set("", (instance = new Map()));
+  return { site, instance };
+}
+
+function memoPath(j: Judging, field: string): string {
+  const cache = field.startsWith("site.") ? j.paths.site : j.paths.instance;
+  let path = cache.get(field);
+  if (path === undefined) cache.set(field, (path = pathOf(j.subject, field)));
+  return path;
+}
+
+function memoString(cache: Map<string, string>, key: string, make: (key: string) => string): string {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, (value = make(key)));
+  return value;
+}
+
+const needsPageMessage = (title: string): string => `${title} (needs the live page: not checked yet)`;
+const toConfirmMessage = (what: string): string => `${what}: to be confirmed by a person`;
 
 const ATTESTATION_DEFAULT_MONTHS = 12;
 
@@ -33,40 +90,47 @@ function levelFor(entry: PackEntry, subject: Subject, verdictLevel?: Level): Lev
 }
 
 /**
- * The fields every finding of a rule on a subject starts with. Findings are built as whole object
- * literals, in the key order reports have always had, rather than by spreading this: a fleet gives
- * hundreds of thousands of findings, and spreads were most of the pack's time and garbage.
+ * Findings are built as whole object literals, in the key order reports have always had, rather
+ * than by spreading a common base: a fleet gives hundreds of thousands of findings, and spread
+ * chains were most of the pack's time and garbage. Each literal ends with an empty `location`,
+ * the key the run report fills in last: filling a key an object already has costs no memory,
+ * adding one grows every finding. (`undefined` keys are left out of JSON, so output is unchanged.)
  */
-type FindingBase = Omit<Finding, "status" | "message">;
+type Slotted = Finding & { location: undefined };
 
-function baseOf(entry: PackEntry, subject: Subject, level: Level): FindingBase {
+/** The base (rule, level, subject), then status and message. */
+function plainFinding(entry: PackEntry, subject: Subject, level: Level, status: Finding["status"], message: string): Slotted {
   const rule = entry.rule;
   return {
-    ruleId: rule.id,
-    level,
-    side: subject.side,
-    product: subject.data.product,
-    instanceId: subject.instanceId,
-    siteKey: subject.siteKey,
-    productId: subject.productId,
-    mode: subject.mode,
-    title: rule.title,
-    source: rule.source,
-    sourceUrl: rule.sourceUrl,
+    ruleId: rule.id, level, side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
+    status,
+    message,
+    location: undefined,
   };
 }
 
-/** Judges one rule on one subject and appends its findings to `out`. */
-function judge(entry: PackEntry, subject: Subject, context: RuleContext, out: Finding[]): void {
+/** The base, then field, found, expected, evidence, path, then status and message. */
+function verdictFinding(entry: PackEntry, subject: Subject, level: Level, verdict: Verdict, evidence: Evidence, path: string | undefined, status: Finding["status"], message: string): Slotted {
+  const rule = entry.rule;
+  return {
+    ruleId: rule.id, level, side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
+    field: verdict.field, found: verdict.found, expected: verdict.expected, evidence, path,
+    status,
+    message,
+    location: undefined,
+  };
+}
+
+/** Judges one rule on one subject and appends its findings to `j.out`. */
+function judge(entry: PackEntry, j: Judging): void {
   const { rule } = entry;
+  const { subject, context, out } = j;
   const product = subject.data.product;
 
   if (!rule.check) {
     // Conditions only a person can confirm, or only the live page shows.
-    if (entry.level === "attestation") out.push(attestationFinding(baseOf(entry, subject, "attestation"), rule.id, subject, context));
-    else {
-      out.push(plainFinding(baseOf(entry, subject, levelFor(entry, subject)), "not-checked", `${rule.title} (needs the live page: not checked yet)`));
-    }
+    if (entry.level === "attestation") out.push(attestationFinding(entry, j, rule.title, false, undefined));
+    else out.push(plainFinding(entry, subject, levelFor(entry, subject), "not-checked", memoString(j.memo.needsPage, rule.title, needsPageMessage)));
     return;
   }
 
@@ -81,19 +145,17 @@ function judge(entry: PackEntry, subject: Subject, context: RuleContext, out: Fi
     const [field, why] = missing[0];
     const status = why.why === "not-observable" ? "not-observable" : "not-checked";
     const enforced = missing.every(([, u]) => u.enforcedOnApply);
-    const message =
-      status === "not-observable"
-        ? `${rule.title}: ${field} cannot be read through the ${product === "matomo" ? "Matomo" : "Piwik PRO"} API (${enforced ? "enforced on every apply" : "not enforced"})${why.note ? `; ${why.note}` : ""}`
-        : `${rule.title}: not checked (${why.note ?? `${field} is not read`})`;
-    const b = baseOf(entry, subject, levelFor(entry, subject));
-    out.push({
-      ruleId: b.ruleId, level: b.level, side: b.side, product: b.product, instanceId: b.instanceId, siteKey: b.siteKey, productId: b.productId, mode: b.mode, title: b.title, source: b.source, sourceUrl: b.sourceUrl,
+    const message = notReadMessage(j.memo, rule, product, field, status, enforced, why.note);
+    const notRead: Slotted = {
+      ruleId: rule.id, level: levelFor(entry, subject), side: subject.side, product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
       status,
       field,
       message,
       enforcedOnApply: enforced,
-      path: pathOf(subject, field),
-    });
+      path: memoPath(j, field),
+      location: undefined,
+    };
+    out.push(notRead);
     return;
   }
 
@@ -102,33 +164,25 @@ function judge(entry: PackEntry, subject: Subject, context: RuleContext, out: Fi
   let evidence: Evidence | undefined;
   for (const v of verdicts) {
     if (v.status === "needs-attestation") {
-      const a = attestationFinding(baseOf(entry, subject, "attestation"), rule.id, subject, context, v.message);
-      a.field = v.field;
-      out.push(a);
+      out.push(attestationFinding(entry, j, v.message ?? rule.title, true, v.field));
       continue;
     }
     evidence ??= evidenceOf(subject, reads);
-    out.push(toFinding(entry, subject, v, baseOf(entry, subject, levelFor(entry, subject, v.level)), context, evidence));
+    out.push(toFinding(entry, j, v, levelFor(entry, subject, v.level), evidence));
   }
 }
 
-/** The base, then status and message. */
-function plainFinding(b: FindingBase, status: Finding["status"], message: string): Finding {
-  return {
-    ruleId: b.ruleId, level: b.level, side: b.side, product: b.product, instanceId: b.instanceId, siteKey: b.siteKey, productId: b.productId, mode: b.mode, title: b.title, source: b.source, sourceUrl: b.sourceUrl,
-    status,
-    message,
-  };
-}
-
-/** The base, then field, found, expected, evidence, path, then status and message. */
-function verdictFinding(b: FindingBase, verdict: Verdict, evidence: Evidence, path: string | undefined, status: Finding["status"], message: string): Finding {
-  return {
-    ruleId: b.ruleId, level: b.level, side: b.side, product: b.product, instanceId: b.instanceId, siteKey: b.siteKey, productId: b.productId, mode: b.mode, title: b.title, source: b.source, sourceUrl: b.sourceUrl,
-    field: verdict.field, found: verdict.found, expected: verdict.expected, evidence, path,
-    status,
-    message,
-  };
+function notReadMessage(memo: PackMemo, rule: PackEntry["rule"], product: Product, field: string, status: string, enforced: boolean, note: string | undefined): string {
+  let byField = memo.notRead.get(rule.id);
+  if (!byField) memo.notRead.set(rule.id, (byField = new Map()));
+  const known = byField.get(field);
+  if (known && known.status === status && known.enforced === enforced && known.note === note) return known.message;
+  const message =
+    status === "not-observable"
+      ? `${rule.title}: ${field} cannot be read through the ${product === "matomo" ? "Matomo" : "Piwik PRO"} API (${enforced ? "enforced on every apply" : "not enforced"})${note ? `; ${note}` : ""}`
+      : `${rule.title}: not checked (${note ?? `${field} is not read`})`;
+  byField.set(field, { status, enforced, note, message });
+  return message;
 }
 
 const NO_READS: string[] = [];
@@ -186,33 +240,43 @@ function evidenceOf(subject: Subject, reads: string[]): Evidence {
   return subject.evidence;
 }
 
-function toFinding(entry: PackEntry, subject: Subject, verdict: Verdict, b: FindingBase, context: RuleContext, evidence: Evidence): Finding {
+function toFinding(entry: PackEntry, j: Judging, verdict: Verdict, level: Level, evidence: Evidence): Finding {
+  const { subject, context } = j;
   const field = verdict.field;
-  const path = field ? pathOf(subject, field) : undefined;
-  if (verdict.status === "pass") return verdictFinding(b, verdict, evidence, path, "pass", verdict.message ?? entry.rule.title);
-  if (verdict.status === "not-applicable") return verdictFinding(b, verdict, evidence, path, "not-applicable", verdict.message ?? `${entry.rule.title} (not applicable)`);
-  if (verdict.status === "not-checked") return verdictFinding(b, verdict, evidence, path, "not-checked", verdict.message ?? `${entry.rule.title} (needs the live page: not checked yet)`);
+  const path = field ? memoPath(j, field) : undefined;
+  const rule = entry.rule;
+  if (verdict.status === "pass") return verdictFinding(entry, subject, level, verdict, evidence, path, "pass", verdict.message ?? rule.title);
+  if (verdict.status === "not-applicable") return verdictFinding(entry, subject, level, verdict, evidence, path, "not-applicable", verdict.message ?? `${rule.title} (not applicable)`);
+  if (verdict.status === "not-checked") return verdictFinding(entry, subject, level, verdict, evidence, path, "not-checked", verdict.message ?? `${rule.title} (needs the live page: not checked yet)`);
   if (verdict.status === "not-observable") {
     const unknown = field ? unknownAt(subject, field)?.[1] : undefined;
-    return {
-      ruleId: b.ruleId, level: b.level, side: b.side, product: b.product, instanceId: b.instanceId, siteKey: b.siteKey, productId: b.productId, mode: b.mode, title: b.title, source: b.source, sourceUrl: b.sourceUrl,
+    const notObservable: Slotted = {
+      ruleId: rule.id, level, side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
       field, found: verdict.found, expected: verdict.expected, evidence, path,
       status: "not-observable",
       enforcedOnApply: unknown?.enforcedOnApply ?? false,
-      message: verdict.message ?? `${entry.rule.title}: ${field} cannot be read on this side`,
+      message: verdict.message ?? `${rule.title}: ${field} cannot be read on this side`,
+      location: undefined,
     };
+    return notObservable;
   }
 
-  const message = verdict.message ?? `${entry.rule.title}: found ${show(verdict.found)}${verdict.expected ? `, expected ${verdict.expected}` : ""}`;
+  const message = verdict.message ?? `${rule.title}: found ${show(verdict.found)}${verdict.expected ? `, expected ${verdict.expected}` : ""}`;
   const suppression = findSuppression(entry, subject);
-  if (!suppression) return verdictFinding(b, verdict, evidence, path, "fail", message);
+  if (!suppression) return verdictFinding(entry, subject, level, verdict, evidence, path, "fail", message);
   const on = suppression.on;
   const s = suppression.suppression;
   if (subject.mode === "exempt" && !entry.suppressibleWhenExempt)
-    return verdictFinding(b, verdict, evidence, path, "fail", `${message}. ${entry.rule.id} is a core condition of the exemption and cannot be suppressed on an exempt site: fix it, or declare the site \`mode: consent\``);
-  if (s.expires && s.expires < context.today) return verdictFinding(b, verdict, evidence, path, "fail", `${message} (the suppression by ${s.owner} expired on ${s.expires})`);
-  const suppressed = verdictFinding(b, verdict, evidence, path, "suppressed", message);
-  suppressed.suppression = { reason: s.reason, owner: s.owner, expires: s.expires, on };
+    return verdictFinding(entry, subject, level, verdict, evidence, path, "fail", `${message}. ${rule.id} is a core condition of the exemption and cannot be suppressed on an exempt site: fix it, or declare the site \`mode: consent\``);
+  if (s.expires && s.expires < context.today) return verdictFinding(entry, subject, level, verdict, evidence, path, "fail", `${message} (the suppression by ${s.owner} expired on ${s.expires})`);
+  const suppressed: Slotted = {
+    ruleId: rule.id, level, side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
+    field, found: verdict.found, expected: verdict.expected, evidence, path,
+    status: "suppressed",
+    message,
+    suppression: { reason: s.reason, owner: s.owner, expires: s.expires, on },
+    location: undefined,
+  };
   return suppressed;
 }
 
@@ -224,19 +288,42 @@ function findSuppression(entry: PackEntry, subject: Subject): { suppression: Sup
   return instance ? { suppression: instance, on: "instance" } : undefined;
 }
 
-function attestationFinding(b: FindingBase, ruleId: string, subject: Subject, context: RuleContext, what = b.title): Finding {
+/**
+ * The finding of a rule a person confirms. `withField`: it answers a check's "needs attestation"
+ * verdict, whose field the finding names after what it always had.
+ */
+function attestationFinding(entry: PackEntry, j: Judging, what: string, withField: boolean, field: string | undefined): Finding {
+  const { subject, context } = j;
+  const ruleId = entry.rule.id;
   const candidates = subject.attestations.length ? subject.attestations.filter((a) => a.rule === ruleId) : NO_ATTESTATIONS;
-  if (candidates.length === 0) return plainFinding(b, "to-confirm", `${what}: to be confirmed by a person`);
-  const valid = candidates.map((a) => ({ a, until: attestationUntil(a) })).filter(({ a, until }) => a.at <= context.today && until >= context.today);
+  const valid = candidates.length ? candidates.map((a) => ({ a, until: attestationUntil(a) })).filter(({ a, until }) => a.at <= context.today && until >= context.today) : [];
   if (valid.length) {
     const { a, until } = valid.sort((x, y) => (x.until < y.until ? 1 : -1))[0];
-    const attested = plainFinding(b, "attested", `${what} (attested by ${a.by} on ${a.at}, valid until ${until})`);
-    attested.attestation = { by: a.by, at: a.at, until, note: a.note };
+    const rule = entry.rule;
+    const common = {
+      ruleId: rule.id, level: "attestation" as const, side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
+      status: "attested" as const,
+      message: `${what} (attested by ${a.by} on ${a.at}, valid until ${until})`,
+      attestation: { by: a.by, at: a.at, until, note: a.note },
+    };
+    const attested: Slotted = withField ? { ...common, field, location: undefined } : { ...common, location: undefined };
     return attested;
   }
-  const expired = candidates.map((a) => ({ a, until: attestationUntil(a) })).sort((x, y) => (x.until < y.until ? 1 : -1))[0];
-  const why = ` (the attestation by ${expired.a.by} ${expired.until < context.today ? `expired on ${expired.until}` : `starts on ${expired.a.at}`})`;
-  return plainFinding(b, "to-confirm", `${what}: to be confirmed by a person${why}`);
+  let message = memoString(j.memo.toConfirm, what, toConfirmMessage);
+  if (candidates.length) {
+    const expired = candidates.map((a) => ({ a, until: attestationUntil(a) })).sort((x, y) => (x.until < y.until ? 1 : -1))[0];
+    message += ` (the attestation by ${expired.a.by} ${expired.until < context.today ? `expired on ${expired.until}` : `starts on ${expired.a.at}`})`;
+  }
+  if (!withField) return plainFinding(entry, subject, "attestation", "to-confirm", message);
+  const rule = entry.rule;
+  const toConfirm: Slotted = {
+    ruleId: rule.id, level: "attestation", side: subject.side, product: subject.data.product, instanceId: subject.instanceId, siteKey: subject.siteKey, productId: subject.productId, mode: subject.mode, title: rule.title, source: rule.source, sourceUrl: rule.sourceUrl,
+    status: "to-confirm",
+    message,
+    field,
+    location: undefined,
+  };
+  return toConfirm;
 }
 
 const NO_ATTESTATIONS: Attestation[] = [];
@@ -286,8 +373,10 @@ function checkSuppressionsAndAttestations(pack: RulePack, subject: Subject): Fin
 
 /** The document path of a field of a subject: site fields under the site, the rest under the instance. */
 export function pathOf(subject: Subject, field: string): string {
-  if (field.startsWith("site.")) return `instances.${subject.instanceId}.sites.${subject.siteKey}.${field.slice(5)}`;
-  return `instances.${subject.instanceId}.${field}`;
+  // join() gives one flat string; a template literal gives a tree of pieces, twice the memory on
+  // every finding of a fleet, and flattened again when the report looks the path up.
+  if (field.startsWith("site.")) return ["instances", subject.instanceId, "sites", subject.siteKey, field.slice(5)].join(".");
+  return ["instances", subject.instanceId, field].join(".");
 }
 
 function show(v: unknown): string {
