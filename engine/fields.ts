@@ -42,14 +42,4 @@ export const PRIVACY_FIELDS: Record<Product, readonly string[]> = {
   piwikpro: ["ipMaskBytes", "useMaskedIpForEnrichment", "geolocation", "dropIp"],
 };
 
-export const TRACKER_CONFIGURATION_FIELDS = [
-  "enableCrossDomainLinking",
-  "userId",
-  "disableCookies",
-  "requireConsent",
-  "requireCookieConsent",
-  "enableDoNotTrack",
-  "visitorCookieDays",
-  "cookieDomain",
-  "secureCookie",
-] as const;
+export { TRACKER_CONFIGURATION_FIELDS } from "../model/matomo";

@@ -81,6 +81,8 @@ export const MatomoTrackerConfiguration = z.strictObject({
   secureCookie: z.boolean().default(true).describe("Send cookies over HTTPS only."),
 });
 export type MatomoTrackerConfiguration = z.infer<typeof MatomoTrackerConfiguration>;
+/** The tracker settings Exempt reconciles in a "Matomo Configuration" variable, in declaration order. */
+export const TRACKER_CONFIGURATION_FIELDS = Object.keys(MatomoTrackerConfiguration.shape) as Array<keyof MatomoTrackerConfiguration>;
 
 export const MatomoDeclaredTag = z.strictObject({
   /** The tag's name in the container. */

@@ -4,7 +4,7 @@ import type { MatomoClient } from "./client";
 import { containerOps, newContainers, prepareTagManager, versionContainers } from "./containers";
 import { csv } from "./encoding";
 import { errorText } from "./errors";
-import { sleep } from "./limit";
+import { sleep } from "../common/limit";
 import { ANONYMIZE_FIELDS, ANONYMOUS, UNOBSERVABLE_PRIVACY_FIELDS, anonymizeIpParams, deleteLogsParams, doNotTrackMethod, NO_ACCESS, readInt, ROLES, siteWriteParams } from "./mapping";
 import type { ContainerWork } from "./containers";
 import type { ApiCall } from "./client";

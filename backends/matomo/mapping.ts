@@ -1,6 +1,6 @@
 import type { LiveContainer, LiveSite } from "../../engine/types";
 import type { MatomoContainer, MatomoPrivacy, MatomoRole, MatomoSite, MatomoTrackerConfiguration } from "../../model/matomo";
-import { retentionDays } from "../../model/matomo";
+import { retentionDays, TRACKER_CONFIGURATION_FIELDS } from "../../model/matomo";
 import { csv, type ParamValue, type Params } from "./encoding";
 
 /**
@@ -244,19 +244,8 @@ export function trackerConfigFromParameters(p: Record<string, unknown>): Partial
 /** Model fields whose live value differs from the declared one (absent = the tracker default). */
 export function trackerConfigDifferences(desired: MatomoTrackerConfiguration, live: Partial<MatomoTrackerConfiguration> | undefined): string[] {
   const l = live ?? {};
-  const fields: (keyof MatomoTrackerConfiguration)[] = [
-    "enableCrossDomainLinking",
-    "userId",
-    "disableCookies",
-    "requireConsent",
-    "requireCookieConsent",
-    "enableDoNotTrack",
-    "visitorCookieDays",
-    "cookieDomain",
-    "secureCookie",
-  ];
   const norm = (k: keyof MatomoTrackerConfiguration, v: unknown) => (k === "cookieDomain" && v === "" ? undefined : k === "userId" && v === undefined ? "" : v);
-  return fields.filter((k) => norm(k, desired[k]) !== norm(k, l[k]));
+  return TRACKER_CONFIGURATION_FIELDS.filter((k) => norm(k, desired[k]) !== norm(k, l[k]));
 }
 
 /** A live parameter value as something the form encoder can send back unchanged. */

@@ -6,7 +6,10 @@ import type { TrafficCounters } from "../../engine/types";
 import { decodeEntitiesDeep, decodeHtmlEntities } from "./entities";
 import { encodeForm, type FormField } from "./encoding";
 import { describeCall, MatomoError } from "./errors";
-import { Limiter, sleep } from "./limit";
+import { Limiter, sleep } from "../common/limit";
+import { isLoopbackHost, TLS_ERROR_CODES } from "../common/network";
+
+export { isLoopbackHost };
 
 /**
  * One POST per API call: `module`, `method` and `format` in the query string (Matomo renders
@@ -55,13 +58,6 @@ interface AttemptFailure {
   waitMs?: number;
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return LOOPBACK_HOSTS.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h.endsWith(".localhost");
-}
-
 /** `https://stats.example.org/matomo/` → `https://stats.example.org/matomo/index.php`. */
 export function apiEndpoint(url: string): URL {
   const u = new URL(url);
@@ -71,19 +67,6 @@ export function apiEndpoint(url: string): URL {
   u.hash = "";
   return u;
 }
-
-const TLS_CODES = new Set([
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_UNTRUSTED",
-  "CERT_REVOKED",
-]);
 
 /** Connection never established: nothing was executed, so even a create may be sent again. */
 const NOT_CONNECTED_CODES = new Set(["ECONNREFUSED"]);
@@ -211,7 +194,7 @@ export class MatomoTransport {
     const c = code === "ERR_CANCELED" || code === "ECONNABORTED" ? code : causeCode || code;
     const prefix = this.prefix(ctx);
     const where = `POST ${this.where()}`;
-    if (TLS_CODES.has(c) || TLS_CODES.has(code))
+    if (TLS_ERROR_CODES.has(c) || TLS_ERROR_CODES.has(code))
       return {
         error: new MatomoError(
           `${prefix}: ${where}: the TLS certificate was not accepted (${c || code}). Exempt never turns verification off; for an internal certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file.`,

@@ -3,7 +3,7 @@ import type { PiwikProApp, PiwikProTag } from "../../model/piwikpro";
 import type { PiwikProClient } from "./client";
 import { createAppChecked, createTagChecked, type CreateSettings } from "./creates";
 import { errorText } from "./errors";
-import { mapLimited, settle } from "./limit";
+import { mapLimited, settle } from "../common/limit";
 import {
   appAttributesFor,
   appAttributesForCreate,

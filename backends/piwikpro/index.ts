@@ -6,7 +6,7 @@ import { applyPiwikPro } from "./apply";
 import { TokenSource } from "./auth";
 import { PiwikProClient } from "./client";
 import { PiwikProError } from "./errors";
-import { sleep as realSleep } from "./limit";
+import { sleep as realSleep } from "../common/limit";
 import { PLATFORM_PAGE_SIZE, TAG_MANAGER_PAGE_SIZE } from "./pagination";
 import { readPiwikPro } from "./read";
 import { PiwikProTransport } from "./transport";

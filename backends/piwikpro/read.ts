@@ -4,7 +4,7 @@ import type { PiwikProInstance } from "../../model/piwikpro";
 import type { UnknownField } from "../../policies/types";
 import type { PiwikProClient, Resource } from "./client";
 import type { AppAttributes } from "./responses";
-import { mapLimited } from "./limit";
+import { mapLimited } from "../common/limit";
 import { appSettingsOf, directPermissionOf, isOwnerRole, liveTagOf, privacyOf, privacyOverridesOf, roleOf, tagNeedsFullRead } from "./mapping";
 import { unconfirmedNotes } from "./unconfirmed";
 

@@ -5,7 +5,10 @@ import type { TrafficCounters } from "../../engine/types";
 import type { TokenSource } from "./auth";
 import { PiwikProError, type PiwikProErrorKind } from "./errors";
 import { JSON_API, describeErrorBody, describeUnexpectedBody, isJsonMediaType, parseJson } from "./jsonapi";
-import { Limiter } from "./limit";
+import { Limiter } from "../common/limit";
+import { isLoopbackHost, TLS_ERROR_CODES } from "../common/network";
+
+export { isLoopbackHost };
 
 /**
  * HTTP to one Piwik PRO account: bearer token, JSON:API bodies, bounded concurrency, a timeout on
@@ -72,13 +75,6 @@ interface Failure {
   error: PiwikProError;
   retry: RetryRule;
   waitMs?: number;
-}
-
-const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return LOOPBACK_HOSTS.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h.endsWith(".localhost");
 }
 
 const TLS_CODES = new Set([
@@ -265,7 +261,7 @@ export class PiwikProTransport {
     const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
     const causeCode = typeof (err as { cause?: { code?: unknown } })?.cause?.code === "string" ? String((err as { cause: { code: string } }).cause.code) : "";
     const c = TIMEOUT_CODES.has(code) ? code : causeCode || code;
-    if (TLS_CODES.has(c) || TLS_CODES.has(code))
+    if (TLS_ERROR_CODES.has(c) || TLS_ERROR_CODES.has(code))
       return {
         error: this.error(call, `the TLS certificate of ${this.base.host} was not accepted (${c || code}). Exempt never turns verification off; for an internal certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file.`, "config"),
         retry: "never",

@@ -1,6 +1,6 @@
 /**
- * At most `size` HTTP requests in flight against one account. Kept here rather than shared with
- * the Matomo backend, so that each backend can change without the other.
+ * At most `size` HTTP requests in flight against one instance or account, however much work is
+ * waiting: a shared Matomo, or a Piwik PRO organisation, serves other people too.
  */
 export class Limiter {
   private active = 0;
@@ -16,7 +16,8 @@ export class Limiter {
     try {
       return await task();
     } finally {
-      // Hand the slot straight to the next waiter, so a newcomer cannot overtake the queue.
+      // Hand the slot straight to the next waiter, so a newcomer cannot overtake the queue (and
+      // the count can never pass `size` between a release and the waiter's resumption).
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;
