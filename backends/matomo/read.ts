@@ -73,7 +73,10 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     { method: "SitesManager.getSitesWithAdminAccess", params: { fetchAliasUrls: true }, retrySafe: true },
     { method: "UsersManager.getUsers", retrySafe: true },
     { method: "SitesManager.getExcludedQueryParametersGlobal", retrySafe: true },
-    { method: "PrivacyManager.getComplianceStatus", retrySafe: true },
+    // Matomo's CNIL policy status (releases after 5.2). The installer's site 1 is asked, as the
+    // recording did; Matomo ignores parameters a method does not take, so the policy type is safe
+    // to send where it is not needed.
+    { method: "PrivacyManager.getComplianceStatus", params: { idSite: 1, complianceType: "cnil" }, retrySafe: true },
     ...firstUsers.map((login) => ({ method: "UsersManager.getSitesAccessFromUser", params: { userLogin: login }, site: undefined, retrySafe: true })),
   ];
   const r1 = await client.bulk(round1);
