@@ -17,12 +17,35 @@ export function liveSubjects(instance: Instance, plan: InstancePlan, live: LiveI
   const declaredKeys = declaredKeysOf(plan);
   const liveSiblings = live.sites.map((s) => ({ key: declaredKeys.get(s.productId) ?? `#${s.productId}`, publisher: declaredKeys.get(s.productId) ?? `#${s.productId}`, urls: s.urls }));
   const declaredSiblings = instanceSitesOf(instance);
+  const shared = instanceParts(instance, live);
   for (const sitePlan of plan.sites) {
     if (!sitePlan.live || sitePlan.operation === "delete") continue;
-    subjects.push(subjectFor(plan.instanceId, instance, live, sitePlan.live, sitePlan.siteKey, instance.sites[sitePlan.siteKey], liveSiblings, declaredSiblings));
+    subjects.push(subjectFor(plan.instanceId, instance, live, sitePlan.live, sitePlan.siteKey, instance.sites[sitePlan.siteKey], liveSiblings, declaredSiblings, shared));
   }
-  for (const site of plan.unmanaged) subjects.push(subjectFor(plan.instanceId, instance, live, site, `#${site.productId}`, undefined, liveSiblings, declaredSiblings));
+  for (const site of plan.unmanaged) subjects.push(subjectFor(plan.instanceId, instance, live, site, `#${site.productId}`, undefined, liveSiblings, declaredSiblings, shared));
   return subjects;
+}
+
+/** What every live subject of an instance starts from, worked out once rather than once per site. */
+interface InstanceParts {
+  /** `privacy.<field>` → why it is unknown, in the order of live.privacyUnknown. */
+  unknown: Record<string, UnknownField>;
+  /** `privacy.<field>` → "database", for the values the observer read. */
+  fieldEvidence: Record<string, Evidence>;
+  /** The declared privacy with what was read over it. */
+  privacy: Record<string, unknown>;
+}
+
+function instanceParts(instance: Instance, live: LiveInstance): InstanceParts {
+  const unknown: Record<string, UnknownField> = {};
+  const fieldEvidence: Record<string, Evidence> = {};
+  const privacy: Record<string, unknown> = { ...instance.privacy };
+  for (const [field, why] of Object.entries(live.privacyUnknown)) unknown[`privacy.${field}`] = why;
+  for (const [field, value] of Object.entries(live.privacy)) {
+    privacy[field] = value;
+    if (live.privacyEvidence[field] === "database") fieldEvidence[`privacy.${field}`] = "database";
+  }
+  return { unknown, fieldEvidence, privacy };
 }
 
 /** Live product id → the key of the first site plan matched to it. */
@@ -41,15 +64,12 @@ function subjectFor(
   declared: Instance["sites"][string] | undefined,
   siblings: Subject["instanceSites"],
   declaredSiblings: Subject["instanceSites"],
+  shared: InstanceParts,
 ): Subject {
-  const unknown: Record<string, UnknownField> = {};
-  const fieldEvidence: Record<string, Evidence> = {};
-  const privacy: Record<string, unknown> = { ...instance.privacy };
-  for (const [field, why] of Object.entries(live.privacyUnknown)) unknown[`privacy.${field}`] = why;
-  for (const [field, value] of Object.entries(live.privacy)) {
-    privacy[field] = value;
-    if (live.privacyEvidence[field] === "database") fieldEvidence[`privacy.${field}`] = "database";
-  }
+  // Copies: each subject owns its records, as when they were built here for every site.
+  const unknown: Record<string, UnknownField> = { ...shared.unknown };
+  const fieldEvidence: Record<string, Evidence> = { ...shared.fieldEvidence };
+  const privacy: Record<string, unknown> = { ...shared.privacy };
   const base = {
     side: "live" as const,
     instanceId,

@@ -1,8 +1,8 @@
 import type { Config, Instance } from "../model/config";
 import type { SourceLocation } from "../model/errors";
 import { redactSecrets } from "../model/secrets";
-import { CnilPack, createPackMemo, desiredSubjects, evaluatePack, isBlocking } from "../policies";
-import type { Finding } from "../policies/types";
+import { CnilPack, createPackMemo, desiredSubjects, evaluatePack, isBlocking, type PackMemo } from "../policies";
+import type { Finding, Subject } from "../policies/types";
 import { locateFinding } from "../constructs/finding-text";
 import { EXEMPT_VERSION } from "../cli/version";
 import { backendFactoryFor } from "./backends";
@@ -52,7 +52,18 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
   const onlySite = options.only?.site;
   // One memo for both sides: a site's desired and live findings share their paths and messages.
   const memo = createPackMemo();
-  const desiredFindings = evaluatePack(CnilPack, desiredSubjects(config, { instance: instanceId, site: onlySite }), { today: options.today }, memo);
+  const declared = desiredSubjects(config, { instance: instanceId, site: onlySite });
+  let desiredFindings: Finding[] | undefined;
+  // A failure of the pack itself (a bug) stops the run, as it always has; only the backend's are the instance's.
+  let packFailure: unknown;
+  const judgeDeclaration = async (whileReading: boolean): Promise<Finding[]> => {
+    try {
+      return (desiredFindings ??= whileReading ? await judgeInSlices(declared, options.today, memo) : evaluatePack(CnilPack, declared, { today: options.today }, memo));
+    } catch (err) {
+      packFailure = err;
+      throw err;
+    }
+  };
   const report: InstanceReport = {
     instanceId,
     product: instance.kind,
@@ -62,7 +73,7 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     reassert: [],
     unmanaged: [],
     problems: [],
-    findings: locate(desiredFindings, options.sourceMap),
+    findings: [],
     notes: [],
     traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 },
   };
@@ -80,11 +91,16 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     options.log(`[${instanceId}] reading ${instance.url}`);
     const readLive = async () =>
       withObservedPrivacy(instanceId, instance, await backend!.read(), { env: options.env, log: backendOptions.log, onFailure: options.command === "apply" ? "report" : "fail" });
-    let live = await readLive();
+    // The declaration is judged while the instance answers: a read is mostly waiting on the network.
+    const reading = readLive();
+    reading.catch(() => undefined); // awaited just below; this only keeps an early failure from counting as unhandled meanwhile
+    const desired = await judgeDeclaration(true);
+    report.findings = locate(desired, options.sourceMap);
+    let live = await reading;
     let plan = planInstance(instanceId, instance, live, { prune: options.prune, onlySite });
 
     if (options.command === "apply") {
-      const refusal = desiredFindings.filter((f) => isBlocking(f, false));
+      const refusal = desired.filter((f) => isBlocking(f, false));
       if (refusal.length) throw new Error(`the declaration breaks ${refusal.length} rule${refusal.length === 1 ? "" : "s"} of the CNIL pack (${[...new Set(refusal.map((f) => f.ruleId))].join(", ")}): nothing was written; run \`exempt check\``);
       const lock = await acquireInstanceLock(instance.url, { waitMs: options.lockWaitMs ?? 120_000, onWait: (h) => options.log(`[${instanceId}] waiting for another apply (${h})`) });
       let outcome: ApplyOutcome;
@@ -99,17 +115,34 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
       verify(plan, after, outcome);
       fillReport(report, plan, live, outcome);
       plan = after;
-      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today }, memo)], options.sourceMap);
+      report.findings = locate([...desired, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today }, memo)], options.sourceMap);
     } else {
       fillReport(report, plan, live);
-      report.findings = locate([...desiredFindings, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today }, memo)], options.sourceMap);
+      report.findings = locate([...desired, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today }, memo)], options.sourceMap);
     }
   } catch (err) {
+    if (packFailure !== undefined) throw packFailure;
     report.error = redactSecrets(errorText(err));
+    // Failed before the declaration was judged (no backend, no read): judge it now, for the report.
+    if (desiredFindings === undefined) report.findings = locate(await judgeDeclaration(false), options.sourceMap);
   } finally {
     if (backend) report.traffic = { ...backend.traffic };
   }
   return report;
+}
+
+/** Subjects judged per slice; between slices the event loop serves the read's network traffic. */
+const JUDGING_SLICE = 64;
+
+/** evaluatePack over consecutive slices of the subjects: the same findings in the same order, with pauses for I/O. */
+async function judgeInSlices(subjects: Subject[], today: string, memo: PackMemo): Promise<Finding[]> {
+  if (subjects.length <= JUDGING_SLICE) return evaluatePack(CnilPack, subjects, { today }, memo);
+  const findings: Finding[] = [];
+  for (let i = 0; i < subjects.length; i += JUDGING_SLICE) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const f of evaluatePack(CnilPack, subjects.slice(i, i + JUDGING_SLICE), { today }, memo)) findings.push(f);
+  }
+  return findings;
 }
 
 async function applyPlan(backend: { apply: (p: InstancePlan, l: LiveInstance, o: { prune: boolean }) => Promise<ApplyOutcome> }, plan: InstancePlan, live: LiveInstance, options: RunOptions): Promise<ApplyOutcome> {
@@ -180,9 +213,16 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
  * were a good part of a plan's time and memory. Locating again gives the same location.
  */
 function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>): ReportFinding[] {
+  // Findings share their path strings (the pack's memo), so a lookup by path is cheap and most hit.
+  const located = new Map<string, SourceLocation | undefined>();
   for (const f of findings) {
+    let location: SourceLocation | undefined;
     // An unmanaged live site has no line in the file.
-    (f as ReportFinding).location = f.siteKey?.startsWith("#") ? undefined : locateFinding(sourceMap, f.path);
+    if (sourceMap && f.path && !f.siteKey?.startsWith("#")) {
+      location = located.get(f.path);
+      if (location === undefined && !located.has(f.path)) located.set(f.path, (location = locateFinding(sourceMap, f.path)));
+    }
+    (f as ReportFinding).location = location;
   }
   return findings as ReportFinding[];
 }
@@ -193,8 +233,21 @@ function errorText(err: unknown): string {
 }
 
 export function summarise(instances: InstanceReport[], options: Pick<RunOptions, "command" | "strict" | "configFile">): RunReport {
-  const all = instances.flatMap((i) => i.findings);
-  const violations = all.filter((f) => isBlocking(f as Finding, options.strict)).length;
+  // One pass over the findings (a fleet has hundreds of thousands), counting what the summary says.
+  let violations = 0;
+  let warnings = 0;
+  let toConfirm = 0;
+  for (const i of instances) {
+    // One per condition and instance: a person confirms a condition once, for every site it covers.
+    const confirm = new Set<string>();
+    for (const f of i.findings) {
+      if (f.status === "fail") {
+        if (isBlocking(f as Finding, options.strict)) violations++;
+        if (f.level === "warning") warnings++;
+      } else if (f.status === "to-confirm" && f.side === "desired") confirm.add(f.ruleId);
+    }
+    toConfirm += confirm.size;
+  }
   const changes = instances.reduce((n, i) => n + i.instanceChanges.length + i.sites.reduce((m, s) => m + s.changes.filter((c) => !c.blockedBy).length, 0), 0);
   const blocked = instances.reduce((n, i) => n + i.sites.reduce((m, s) => m + s.changes.filter((c) => c.blockedBy).length + (s.blockedBy ? 1 : 0), 0), 0);
   const failedSites = instances.reduce((n, i) => n + i.sites.filter((s) => s.outcome && !s.outcome.ok).length, 0);
@@ -206,10 +259,9 @@ export function summarise(instances: InstanceReport[], options: Pick<RunOptions,
     changes,
     blocked,
     violations,
-    warnings: all.filter((f) => f.status === "fail" && f.level === "warning").length,
+    warnings,
     notObservable: instances.reduce((n, i) => n + i.reassert.length, 0),
-    // One per condition and instance: a person confirms a condition once, for every site it covers.
-    toConfirm: new Set(instances.flatMap((i) => i.findings.filter((f) => f.status === "to-confirm" && f.side === "desired").map((f) => `${i.instanceId}/${f.ruleId}`))).size,
+    toConfirm,
     unmanaged: instances.reduce((n, i) => n + i.unmanaged.length, 0),
     failed,
     exitCode,
