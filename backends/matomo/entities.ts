@@ -44,8 +44,15 @@ export function decodeEntitiesDeep(value: unknown): unknown {
   }
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    // Values are decoded in place; an object is copied only when one of its keys changes, so its
+    // key order stays. A fleet's answers are megabytes of objects whose keys never hold entities.
+    if (keys.every((key) => key.indexOf("&") < 0)) {
+      for (const key of keys) obj[key] = decodeEntitiesDeep(obj[key]);
+      return obj;
+    }
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(obj)) out[decodeHtmlEntities(key)] = decodeEntitiesDeep(obj[key]);
+    for (const key of keys) out[decodeHtmlEntities(key)] = decodeEntitiesDeep(obj[key]);
     return out;
   }
   return value;
