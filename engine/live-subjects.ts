@@ -70,7 +70,7 @@ function subjectFor(
   const unknown: Record<string, UnknownField> = { ...shared.unknown };
   const fieldEvidence: Record<string, Evidence> = { ...shared.fieldEvidence };
   const privacy: Record<string, unknown> = { ...shared.privacy };
-  const base = {
+  const base: Omit<Subject, "data"> = {
     side: "live" as const,
     instanceId,
     siteKey,
@@ -88,8 +88,7 @@ function subjectFor(
   if (instance.kind === "matomo") {
     const decl = declared as MatomoSite | undefined;
     const siteData: Record<string, unknown> = { ...(decl ?? {}), ...site.settings, name: site.name, urls: site.urls, publicStats: site.access.anonymous === "view" };
-    // Plugins (heatmaps, A/B tests...) are not read through the API.
-    for (const f of ["heatmaps", "sessionRecordings", "abTesting", "marketingCampaigns", "visitorLog"]) unknown[`site.features.${f}`] = { why: "not-checked", enforcedOnApply: false, note: "plugin settings are not read" };
+    for (const [path, why] of FEATURES_NOT_READ) unknown[path] = why;
     siteData.features = decl?.features ?? { heatmaps: false, sessionRecordings: false, abTesting: false, marketingCampaigns: false, visitorLog: false };
     if (decl?.tagManager) {
       const containers: Record<string, unknown> = {};
@@ -108,7 +107,8 @@ function subjectFor(
       siteData.tagManager = { containers };
     } else unknown["site.tagManager"] = { why: "not-checked", enforcedOnApply: false, note: "Tag Manager is not managed for this site" };
     const access = { ...instance.access, publicStats: site.access.anonymous === "view" };
-    return { ...base, data: { product: "matomo", privacy: privacy as never, access, site: siteData as unknown as MatomoSite } };
+    (base as Subject).data = { product: "matomo", privacy: privacy as never, access, site: siteData as unknown as MatomoSite };
+    return base as Subject;
   }
 
   const decl = declared as PiwikProApp | undefined;
@@ -125,5 +125,12 @@ function subjectFor(
   const effectivePrivacy = { ...privacy, ...(site.privacyOverrides ?? {}) };
   const siteData = { ...(decl ?? {}), ...site.settings, name: site.name, urls: site.urls, tags } as unknown as PiwikProApp;
   if (site.tags === undefined) unknown["site.tags"] = { why: "not-checked", enforcedOnApply: false, note: "tags were not read" };
-  return { ...base, data: { product: "piwikpro", privacy: effectivePrivacy as never, site: siteData } };
+  (base as Subject).data = { product: "piwikpro", privacy: effectivePrivacy as never, site: siteData };
+  return base as Subject;
 }
+
+/** Plugins (heatmaps, A/B tests...) are not read through the API: the same unknown fields on every live Matomo site. */
+const FEATURES_NOT_READ: ReadonlyArray<readonly [string, UnknownField]> = (() => {
+  const why: UnknownField = { why: "not-checked", enforcedOnApply: false, note: "plugin settings are not read" };
+  return ["heatmaps", "sessionRecordings", "abTesting", "marketingCampaigns", "visitorLog"].map((f) => [`site.features.${f}`, why] as const);
+})();

@@ -30,7 +30,23 @@ export function normaliseField(field: string, value: unknown): unknown {
 }
 
 export function sameValue(field: string, a: unknown, b: unknown): boolean {
-  return stableJson(normaliseField(field, a)) === stableJson(normaliseField(field, b));
+  const x = normaliseField(field, a);
+  const y = normaliseField(field, b);
+  // Most fields of most sites are equal: say so without writing both out. Identical values, or
+  // lists whose items are identical one by one, have identical JSON; anything else is compared
+  // through its JSON as before (NaN and null, key order...).
+  if (x === y) return true;
+  if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && samePrimitiveItems(x, y)) return true;
+  return stableJson(x) === stableJson(y);
+}
+
+/** Item by item identical, every item a string, number, boolean or null (no holes, no undefined, no objects). */
+function samePrimitiveItems(x: unknown[], y: unknown[]): boolean {
+  for (let i = 0; i < x.length; i++) {
+    const item = x[i];
+    if (item !== y[i] || item === undefined || (item !== null && typeof item === "object")) return false;
+  }
+  return true;
 }
 
 function stableJson(v: unknown): string {
