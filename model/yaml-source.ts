@@ -187,22 +187,26 @@ function pathOf(ancestry: readonly unknown[]): PropertyKey[] {
 /** Source locations of every mapping entry, keyed by dotted path: reports (SARIF) point at the YAML lines. */
 export function sourceMapOf(parsed: ParsedYaml): Record<string, SourceLocation> {
   const map: Record<string, SourceLocation> = {};
-  const walk = (node: unknown, path: PropertyKey[]) => {
+  // Each path is its parent's plus one step, written as formatPath writes it (`a.b[0].c`): no
+  // array and no reformatting per node, which counts for files of thousands of sites.
+  const walk = (node: unknown, path: string) => {
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const childPath = [...path, String(pair.key.value)];
-        map[formatPath(childPath)] = locateNode(parsed, pair.key as Node);
+        const key = String(pair.key.value);
+        const childPath = path ? `${path}.${key}` : key;
+        // formatPath names an empty path "(document)" (an empty key at the top).
+        map[childPath || "(document)"] = locateNode(parsed, pair.key as Node);
         walk(pair.value, childPath);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => {
-        const childPath = [...path, i];
-        if (item && (item as Node).range) map[formatPath(childPath)] = locateNode(parsed, item as Node);
+        const childPath = `${path}[${i}]`;
+        if (item && (item as Node).range) map[childPath] = locateNode(parsed, item as Node);
         walk(item, childPath);
       });
     }
   };
-  walk(parsed.document.contents, []);
+  walk(parsed.document.contents, "");
   return map;
 }
