@@ -40,8 +40,10 @@ export const SinglePublisher: Rule = {
     const selfAt = siblings.positionOf.get(subject.siteKey);
     const publisher = selfAt === undefined ? subject.siteKey : subject.instanceSites[selfAt].publisher;
     let shared = false;
+    // The site's own URLs are usually its entry in the sibling list, already parsed there.
+    const own = selfAt !== undefined && subject.instanceSites[selfAt].urls === site.urls ? siblings.identities[selfAt] : undefined;
     site.urls.forEach((url, i) => {
-      const identity = urlIdentity(url);
+      const identity = own ? own[i] : urlIdentity(url);
       // The index names the only siblings that can clash, in list order: the same verdicts as a scan of all of them.
       for (const position of overlapCandidates(siblings, identity)) {
         const other = subject.instanceSites[position];
