@@ -1,4 +1,4 @@
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, visit, Scalar } from "yaml";
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar } from "yaml";
 import type { ConfigIssue, SourceLocation } from "./errors";
 import { formatPath } from "./errors";
 
@@ -134,35 +134,56 @@ const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY)/
 
 export function interpolateEnv(parsed: ParsedYaml, env: NodeJS.ProcessEnv): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  visit(parsed.document, {
-    Scalar(_key, node: Scalar, ancestry) {
-      if (typeof node.value !== "string" || !node.value.includes("${")) return;
-      const path = pathOf(ancestry);
-      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (match: string, inner: string) => {
-        if (match.startsWith("$$")) return match.slice(1);
-        // ${NAME} or ${NAME:-default}: the default serves when NAME is unset or empty (as in a shell).
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
-        if (!m) {
-          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `expected \${NAME} or \${NAME:-default} with NAME an environment variable name, found ${JSON.stringify(match)}` });
-          return match;
-        }
-        const [, name, fallback] = m;
-        if (SECRET_NAME.test(name)) {
-          // An interpolated secret would land in the manifest, cdk.tf.json and reports.
-          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `\${${name}} looks like a secret: secrets are never interpolated into the configuration; name the variable in auth.tokenEnv / auth.passwordEnv / auth.clientSecretEnv instead` });
-          return match;
-        }
-        const value = env[name];
-        if (value === undefined || (value === "" && fallback !== undefined)) {
-          if (fallback !== undefined) return fallback;
-          issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `the environment variable ${name} is not set (referenced as \${${name}})` });
-          return match;
-        }
-        return value;
-      });
-    },
+  eachScalar(parsed.document, (node: Scalar, ancestry) => {
+    if (typeof node.value !== "string" || !node.value.includes("${")) return;
+    const path = pathOf(ancestry);
+    node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (match: string, inner: string) => {
+      if (match.startsWith("$$")) return match.slice(1);
+      // ${NAME} or ${NAME:-default}: the default serves when NAME is unset or empty (as in a shell).
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
+      if (!m) {
+        issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `expected \${NAME} or \${NAME:-default} with NAME an environment variable name, found ${JSON.stringify(match)}` });
+        return match;
+      }
+      const [, name, fallback] = m;
+      if (SECRET_NAME.test(name)) {
+        // An interpolated secret would land in the manifest, cdk.tf.json and reports.
+        issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `\${${name}} looks like a secret: secrets are never interpolated into the configuration; name the variable in auth.tokenEnv / auth.passwordEnv / auth.clientSecretEnv instead` });
+        return match;
+      }
+      const value = env[name];
+      if (value === undefined || (value === "" && fallback !== undefined)) {
+        if (fallback !== undefined) return fallback;
+        issues.push({ location: locateNode(parsed, node), path: formatPath(path), message: `the environment variable ${name} is not set (referenced as \${${name}})` });
+        return match;
+      }
+    return value;
+    });
   });
   return issues;
+}
+
+/**
+ * Calls `fn` on every scalar of the document, keys included, in the order and with the ancestry
+ * yaml's `visit` gives. `visit` copies and freezes the ancestry at every node; this keeps one
+ * stack, which matters for files of thousands of sites.
+ */
+function eachScalar(document: Document.Parsed, fn: (node: Scalar, ancestry: readonly unknown[]) => void): void {
+  const stack: unknown[] = [document];
+  const walk = (node: unknown): void => {
+    if (isScalar(node)) fn(node, stack);
+    else if (isMap(node) || isSeq(node)) {
+      stack.push(node);
+      for (const item of node.items) walk(item);
+      stack.pop();
+    } else if (isPair(node)) {
+      stack.push(node);
+      walk(node.key);
+      walk(node.value);
+      stack.pop();
+    }
+  };
+  walk(document.contents);
 }
 
 function locateNode(parsed: ParsedYaml, node: Node): SourceLocation {
