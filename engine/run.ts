@@ -3,7 +3,6 @@ import type { SourceLocation } from "../model/errors";
 import { redactSecrets } from "../model/secrets";
 import { CnilPack, createPackMemo, desiredSubjects, evaluatePack, isBlocking, type PackMemo } from "../policies";
 import type { Finding, Subject } from "../policies/types";
-import { locateFinding } from "../constructs/finding-text";
 import { EXEMPT_VERSION } from "../cli/version";
 import { backendFactoryFor } from "./backends";
 import { liveSubjects } from "./live-subjects";
@@ -215,16 +214,30 @@ function fillReport(report: InstanceReport, plan: InstancePlan, live: LiveInstan
 function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>): ReportFinding[] {
   // Findings share their path strings (the pack's memo), so a lookup by path is cheap and most hit.
   const located = new Map<string, SourceLocation | undefined>();
+  let lines: Map<string, SourceLocation> | undefined;
   for (const f of findings) {
     let location: SourceLocation | undefined;
     // An unmanaged live site has no line in the file.
     if (sourceMap && f.path && !f.siteKey?.startsWith("#")) {
       location = located.get(f.path);
-      if (location === undefined && !located.has(f.path)) located.set(f.path, (location = locateFinding(sourceMap, f.path)));
+      if (location === undefined && !located.has(f.path)) located.set(f.path, (location = nearestLocated((lines ??= new Map(Object.entries(sourceMap))), f.path)));
     }
     (f as ReportFinding).location = location;
   }
   return findings as ReportFinding[];
+}
+
+/** locateFinding's walk up a path (`a.b[0].c`, `a.b[0]`, `a.b`, `a`) on a Map of the source map: lookups by string without interning each candidate. */
+function nearestLocated(lines: Map<string, SourceLocation>, pathText: string): SourceLocation | undefined {
+  let p = pathText;
+  while (p) {
+    const at = lines.get(p);
+    if (at) return at;
+    const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+    if (cut <= 0) break;
+    p = p.slice(0, cut);
+  }
+  return undefined;
 }
 
 function errorText(err: unknown): string {
