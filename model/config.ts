@@ -11,8 +11,23 @@ export const Instance = z.discriminatedUnion("kind", [MatomoInstance, PiwikProIn
 export type Instance = z.infer<typeof Instance>;
 export type Site = Instance["sites"][string];
 
+const MAX_REMEMBERED_IDENTITIES = 100_000;
+const identities = new Map<string, string>();
+
 /** The URL key that identifies a site: scheme-less, lower-case host, no trailing slash (Matomo matches http/https/www variants alike). */
 export function urlIdentity(url: string): string {
+  // A pure function of the text, asked for the same URLs many times per run (identity, the read,
+  // the rule pack's sibling index, both sides): parsed once each. The memo is bounded.
+  let identity = identities.get(url);
+  if (identity === undefined) {
+    identity = parseIdentity(url);
+    if (identities.size >= MAX_REMEMBERED_IDENTITIES) identities.clear();
+    identities.set(url, identity);
+  }
+  return identity;
+}
+
+function parseIdentity(url: string): string {
   try {
     const u = new URL(url);
     const host = u.hostname.toLowerCase().replace(/^www\./, "");
