@@ -111,8 +111,11 @@ export async function measureFleet(o: FleetOptions): Promise<FleetOutcome> {
       o.log(`cdktf deploy of ${o.sites} sites, every one changed`);
       const d = await deploy(config, outdir, env);
       if (d.exitCode !== 0) o.log(`  cdktf deploy failed: ${d.output.slice(-1500)}`);
-      // The local-exec's apply prints one "update [ok]" line per site it changed and verified.
-      const changed = (d.output.match(/: update \[ok\]/g) ?? []).length;
+      // Every site had another name before the deploy: a plan with nothing left to change after it
+      // shows that the deploy's apply changed every one.
+      const after = await runExempt("plan", config, env);
+      if (after.exitCode !== 0) o.log(`  after the deploy: ${describeRun(after)}`);
+      const changed = after.exitCode === 0 && after.report.summary.changes === 0 ? after.report.summary.sites : 0;
       outcome.cdktf = { sites: o.sites, synth: { ms: round(s.ms, 1), exitCode: s.exitCode }, deploy: { ms: round(d.ms, 1), exitCode: d.exitCode, sitesChanged: changed } };
     }
     return outcome;

@@ -39,7 +39,7 @@ export const REDUCED: BenchProfile = {
   planRuns: 3,
   auditFleet: 120,
   cdktfSites: 40,
-  piwikApps: 24,
+  piwikApps: 60,
   memorySites: 300,
   latencyMs: 20,
 };

@@ -47,6 +47,7 @@ export interface PiwikProFigures {
 export interface CdktfFigures {
   sites: number;
   synth: { ms: number; exitCode: number };
+  /** sitesChanged: sites a plan right after the deploy finds as declared (each had another name before). */
   deploy: { ms: number; exitCode: number; sitesChanged: number };
 }
 
