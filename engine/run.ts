@@ -220,11 +220,20 @@ function locate(findings: Finding[], sourceMap?: Record<string, SourceLocation>)
     // An unmanaged live site has no line in the file.
     if (sourceMap && f.path && !f.siteKey?.startsWith("#")) {
       location = located.get(f.path);
-      if (location === undefined && !located.has(f.path)) located.set(f.path, (location = nearestLocated((lines ??= new Map(Object.entries(sourceMap))), f.path)));
+      if (location === undefined && !located.has(f.path)) located.set(f.path, (location = nearestLocated((lines ??= linesOf(sourceMap)), f.path)));
     }
     (f as ReportFinding).location = location;
   }
   return findings as ReportFinding[];
+}
+
+const sourceLines = new WeakMap<Record<string, SourceLocation>, Map<string, SourceLocation>>();
+
+/** The source map as a Map, made once per source map (a run locates findings twice). */
+function linesOf(sourceMap: Record<string, SourceLocation>): Map<string, SourceLocation> {
+  let lines = sourceLines.get(sourceMap);
+  if (!lines) sourceLines.set(sourceMap, (lines = new Map(Object.entries(sourceMap))));
+  return lines;
 }
 
 /** locateFinding's walk up a path (`a.b[0].c`, `a.b[0]`, `a.b`, `a`) on a Map of the source map: lookups by string without interning each candidate. */
