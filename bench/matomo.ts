@@ -10,6 +10,7 @@ import { deploy, synth } from "./cdktf";
 import { describeRun, ExemptRun, figuresOf, runExempt, sitesChanged } from "./exempt";
 import { matomoEnv, MATOMO_PASSWORD, MATOMO_TOKEN, seedMatomoFleet, writeFleet } from "./fleet";
 import { medianRun, now, round } from "./measure";
+import { planInOwnProcess } from "./memory";
 import { perResourcePlan, TERRAFORM_PARALLELISM } from "./per-resource";
 import type { AuditFigures, CdktfFigures, FleetFigures } from "./results";
 import { startSandbox } from "./sandbox";
@@ -57,6 +58,10 @@ export async function measureFleet(o: FleetOptions): Promise<FleetOutcome> {
       return run;
     });
 
+    // The same plan as a user runs it: a new process (Node, TypeScript loading, modules), for the record.
+    const cold = await planInOwnProcess(config, env);
+    if (cold.exitCode !== 0) o.log(`  plan in its own process exited ${cold.exitCode}`);
+
     writeFleet(config, sandbox.url, { sites: o.sites, round: 1, containers: true });
     o.log(`Matomo, ${o.sites} sites: apply, every site changed`);
     const apply = await runExempt("apply", config, env);
@@ -70,6 +75,7 @@ export async function measureFleet(o: FleetOptions): Promise<FleetOutcome> {
       seed,
       firstApply: figuresOf(first),
       plan: { ...plan, runs: plans.all.map((v) => round(v, 1)) },
+      coldPlan: { ms: round(cold.ms, 1), exitCode: cold.exitCode, peakRssMb: round(cold.peakRssMb, 1) },
       apply: { ...figuresOf(apply), sitesChanged: sitesChanged(apply) },
       perResource: { ms: round(per.ms, 1), ...per.traffic, parallelism: TERRAFORM_PARALLELISM },
       ratio: { time: round(per.ms / plan.ms, 2), requests: round(per.traffic.requests / plan.requests, 1), bytes: round((per.traffic.bytesSent + per.traffic.bytesReceived) / (plan.bytesSent + plan.bytesReceived), 2) },

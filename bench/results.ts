@@ -20,6 +20,8 @@ export interface FleetFigures {
   firstApply: CommandFigures;
   /** `exempt plan` with nothing to change: the median of `runs`. */
   plan: CommandFigures & { runs: number[] };
+  /** The same plan in a new process (`node bin/exempt.js plan`): start-up and module loading included. */
+  coldPlan: { ms: number; exitCode: number; peakRssMb: number };
   /** `exempt apply` with every site renamed and a list flipped. */
   apply: CommandFigures & { sitesChanged: number };
   perResource: TrafficFigures & { ms: number; parallelism: number };
