@@ -8,7 +8,7 @@ import { CallContext, Module, bindArgs, resolveMethod } from "./api";
 import { Caller, authenticate } from "./auth";
 import { apiModule } from "./bulk";
 import { ApiError } from "./errors";
-import { DEFAULT_FILTER_LIMIT, OutputFormat, RenderedBody, applyListFilters, outputFormatOf, phpJsonEncode, renderError, renderValue } from "./format";
+import { DEFAULT_FILTER_LIMIT, OutputFormat, RenderedBody, applyListFilters, jsonAnswerValue, jsonErrorValue, outputFormatOf, phpJsonEncode, renderError, renderValue } from "./format";
 import { HTML_CONTENT_TYPE, HTML_ERROR_HEADERS, SUPERUSER_WIDGET_MESSAGE, errorPage } from "./html";
 import { PhpArray, htmlSpecialChars, phpToPlain } from "./php";
 import { privacyManager } from "./privacy";
@@ -175,9 +175,8 @@ export class MatomoDispatcher {
       return merged;
     };
     const outcome = await this.run(inherit(outerEffective), inherit(outerClient), caller, true, httpRequest, clientIp, responseHeaders);
-    const json: OutputFormat = { kind: "json" };
-    const rendered = outcome.ok ? renderValue(outcome.value, json) : renderError(outcome.error.message, outcome.error.status, json);
-    return JSON.parse(rendered.body);
+    // What the JSON rendering decodes to, built without writing and parsing the text (format.ts).
+    return outcome.ok ? jsonAnswerValue(outcome.value) : jsonErrorValue(outcome.error.message);
   }
 
   /** Requests without module=API reach Matomo's UI controllers, which the emulator does not have. */

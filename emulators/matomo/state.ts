@@ -87,10 +87,20 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 /** Tag Manager's `*_pretty` dates: "Nov 22, 2026 10:35:49" (shown in UTC; see README). */
 export function formatPrettyDate(datetime: string): string {
-  const [date, time] = datetime.split(" ");
-  const [y, m, d] = date.split("-").map((x) => parseInt(x, 10));
-  return `${MONTHS[m - 1]} ${d}, ${y} ${time}`;
+  // Asked for every date of every container, version, tag, trigger and variable of an answer, and
+  // most are the same few seconds: remembered (a pure function of its text; the memo is bounded).
+  let pretty = prettyDates.get(datetime);
+  if (pretty === undefined) {
+    const [date, time] = datetime.split(" ");
+    const [y, m, d] = date.split("-").map((x) => parseInt(x, 10));
+    pretty = `${MONTHS[m - 1]} ${d}, ${y} ${time}`;
+    if (prettyDates.size >= 10_000) prettyDates.clear();
+    prettyDates.set(datetime, pretty);
+  }
+  return pretty;
 }
+
+const prettyDates = new Map<string, string>();
 
 export interface FreshInstallOptions {
   token: string;
