@@ -27,8 +27,12 @@ function check(id: string, goal: string, ok: boolean, measured: string): GoalRes
   return { id, goal, measured, met: ok, margin: ok ? "-" : "failed" };
 }
 
-/** Wall time may wobble on a shared machine: growth within this factor of the size ratio still counts as linear. */
-export const LINEAR_TOLERANCE = 1.1;
+/**
+ * Wall time wobbles on a shared two-core machine (other jobs, the emulator's own garbage
+ * collection): a median run still moves by 10-15% from one benchmark to the next. Growth within
+ * this factor of the size ratio counts as linear; requests are counted exactly.
+ */
+export const LINEAR_TOLERANCE = 1.15;
 
 function linear(profile: BenchProfile, fleets: FleetFigures[], what: "plan" | "apply"): GoalResult[] {
   const out: GoalResult[] = [];

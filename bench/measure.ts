@@ -12,8 +12,8 @@ export function median(values: readonly number[]): number {
 
 /**
  * Runs `task` `times` times and keeps the run whose `ms` is the median. The machine is shared
- * (two cores, other jobs): one run can be unlucky, and a median of three says what a user
- * typically sees without picking the luckiest.
+ * (two cores, other jobs): one run can be unlucky, and a median says what a user typically sees
+ * without picking the luckiest.
  */
 export async function medianRun<T extends { ms: number }>(times: number, task: () => Promise<T>): Promise<{ run: T; all: number[] }> {
   const runs: T[] = [];

@@ -23,7 +23,7 @@ export const FULL: BenchProfile = {
   fleets: [100, 1000, 3000],
   goalFleet: 1000,
   speedupGoal: 20,
-  planRuns: 3,
+  planRuns: 5,
   auditFleet: 3000,
   cdktfSites: 1000,
   piwikApps: 300,
