@@ -81,16 +81,20 @@ describe("transport security", () => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         });
+        upstream.on("error", () => res.destroy());
         req.pipe(upstream);
       });
       proxy.on("connect", (req, socket: net.Socket) => {
         proxied.push(`CONNECT ${req.url}`);
+        // Tunnels end abruptly when a test is done with them: that is not a test failure.
+        socket.on("error", () => undefined);
         const up = net.connect(Number(target.port), target.hostname, () => {
           tunnels.push(socket, up);
           socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
           up.pipe(socket);
           socket.pipe(up);
         });
+        up.on("error", () => socket.destroy());
       });
       await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
     });
@@ -135,12 +139,14 @@ describe("https through a proxy", () => {
     const tunnels: net.Socket[] = [];
     proxy.on("connect", (req, socket: net.Socket) => {
       seen.push(`CONNECT ${req.url}`);
+      socket.on("error", () => undefined);
       const up = net.connect(Number(target.port), "127.0.0.1", () => {
         tunnels.push(socket, up);
         socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
         up.pipe(socket);
         socket.pipe(up);
       });
+      up.on("error", () => socket.destroy());
     });
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
     try {
