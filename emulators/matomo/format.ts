@@ -28,7 +28,7 @@ export function phpJsonEncode(value: unknown, decodeEntities = false): string {
   // replacer below would change nothing, and JSON.stringify runs much faster without one.
   if (isPlainJson(value, decodeEntities, 0)) {
     const plain = JSON.stringify(value);
-    return plain === undefined ? "null" : plain.replace(/[/\u0080-\uffff]/g, (c) => (c === "/" ? "\\/" : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")));
+    return plain === undefined ? "null" : phpEscapes(plain);
   }
   const json = JSON.stringify(value, function (this: unknown, _key: string, v: unknown) {
     if (typeof v === "string") return decodeEntities && v.indexOf("&") >= 0 ? htmlEntityDecode(v, "both") : v;
@@ -37,7 +37,18 @@ export function phpJsonEncode(value: unknown, decodeEntities = false): string {
     return v;
   });
   if (json === undefined) return "null";
-  return json.replace(/[/\u0080-\uffff]/g, (c) => (c === "/" ? "\\/" : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")));
+  return phpEscapes(json);
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * `/` as `\/` and every character past ASCII as `\uXXXX` (lower-case hex). Slashes are replaced
+ * without a callback (URLs are full of them); the rest only when there is any.
+ */
+function phpEscapes(json: string): string {
+  const slashed = json.replaceAll("/", "\\/");
+  return NON_ASCII.test(slashed) ? slashed.replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")) : slashed;
 }
 
 /**
