@@ -15,7 +15,7 @@ export function evaluatePack(pack: RulePack, subjects: readonly Subject[], conte
     const product = subject.data.product;
     let list = entries.get(product);
     if (!list) entries.set(product, (list = entriesFor(pack, product)));
-    const j: Judging = { subject, context, memo, paths: pathsOfSubject(memo, subject), out: findings };
+    const j: Judging = { subject, context, memo, paths: pathsOfSubject(memo, subject), unknown: unknownIndexOf(memo, subject), out: findings };
     for (const entry of list) judge(entry, j);
     if (subject.side === "desired") findings.push(...checkSuppressionsAndAttestations(pack, subject));
   }
@@ -36,10 +36,12 @@ export interface PackMemo {
   needsPage: Map<string, string>;
   /** Messages of rules stopped by an unreadable field, by rule and field, with what they depend on. */
   notRead: Map<string, Map<string, { status: string; enforced: boolean; note: string | undefined; message: string }>>;
+  /** List of unknown paths (joined) → read path → index of the first listed path it overlaps, or -1. */
+  overlaps: Map<string, Map<string, number>>;
 }
 
 export function createPackMemo(): PackMemo {
-  return { paths: new Map(), toConfirm: new Map(), needsPage: new Map(), notRead: new Map() };
+  return { paths: new Map(), toConfirm: new Map(), needsPage: new Map(), notRead: new Map(), overlaps: new Map() };
 }
 
 /** What judging one subject needs, passed as one object. */
@@ -49,7 +51,36 @@ interface Judging {
   memo: PackMemo;
   /** This subject's site paths (field → path) and the instance's (field → path). */
   paths: { site: Map<string, string>; instance: Map<string, string> };
+  /** The subject's unknown paths, and which of them overlaps each read path (shared by subjects with the same list). */
+  unknown?: { keys: string[]; overlapping: Map<string, number> };
   out: Finding[];
+}
+
+/**
+ * Live subjects list the same unknown paths in the same order, site after site (the privacy
+ * settings the API cannot read, the plugin features): which listed path a read overlaps is worked
+ * out once per list, not once per rule, read and site.
+ */
+function unknownIndexOf(memo: PackMemo, subject: Subject): Judging["unknown"] {
+  const keys = Object.keys(subject.unknown);
+  if (keys.length === 0) return undefined;
+  const signature = `${keys.length}\u0000${keys.join("\u0000")}`;
+  let overlapping = memo.overlaps.get(signature);
+  if (!overlapping) memo.overlaps.set(signature, (overlapping = new Map()));
+  return { keys, overlapping };
+}
+
+/** unknownAt, answered from the subject's index: the exact path first, else the first listed path it overlaps. */
+function unknownAtIndexed(subject: Subject, index: NonNullable<Judging["unknown"]>, path: string): [string, UnknownField] | undefined {
+  const unknown = subject.unknown;
+  const exact = unknown[path];
+  if (exact) return [path, exact];
+  let at = index.overlapping.get(path);
+  if (at === undefined) {
+    at = index.keys.findIndex((listed) => pathsOverlap(path, listed));
+    index.overlapping.set(path, at);
+  }
+  return at < 0 ? undefined : [index.keys[at], unknown[index.keys[at]]];
 }
 
 function pathsOfSubject(memo: PackMemo, subject: Subject): Judging["paths"] {
@@ -136,9 +167,9 @@ function judge(entry: PackEntry, j: Judging): void {
 
   const reads = rule.reads[product] ?? NO_READS;
   let missing: Array<[string, UnknownField]> | undefined;
-  if (hasAny(subject.unknown))
+  if (j.unknown)
     for (const r of reads) {
-      const m = unknownAt(subject, r);
+      const m = unknownAtIndexed(subject, j.unknown, r);
       if (m) (missing ??= []).push(m);
     }
   if (missing) {
@@ -187,10 +218,6 @@ function notReadMessage(memo: PackMemo, rule: PackEntry["rule"], product: Produc
 
 const NO_READS: string[] = [];
 
-function hasAny(record: object): boolean {
-  for (const _ in record) return true;
-  return false;
-}
 
 /**
  * Whether a dotted path is unknown on this side, and under which listed path. A path counts as
