@@ -218,7 +218,6 @@ function notReadMessage(memo: PackMemo, rule: PackEntry["rule"], product: Produc
 
 const NO_READS: string[] = [];
 
-
 /**
  * Whether a dotted path is unknown on this side, and under which listed path. A path counts as
  * unknown when it, one of its parents (`site.features` covers `site.features.heatmaps`) or one of its
