@@ -1,10 +1,24 @@
 import { UNORDERED_LISTS } from "./fields";
 
+const normalUrls = new Map<string, string>();
+
 /**
  * Values are compared after normalising what the products do not preserve: URL spelling (a
  * trailing slash, upper-case host), the order of set-like lists, surrounding spaces.
  */
 export function normaliseUrl(url: string): string {
+  // The same URLs are normalised on both sides of every site's diff, run after run: parsed once
+  // each (a pure function of the text; the memo is bounded).
+  let normal = normalUrls.get(url);
+  if (normal === undefined) {
+    normal = parseNormalUrl(url);
+    if (normalUrls.size >= 100_000) normalUrls.clear();
+    normalUrls.set(url, normal);
+  }
+  return normal;
+}
+
+function parseNormalUrl(url: string): string {
   try {
     const u = new URL(url.trim());
     const path = u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "");
