@@ -70,9 +70,9 @@ export async function matomoCall(client: CountingClient, method: string, params:
 
 /**
  * Creates the fleet's sites as round 0 declares them, and the team user. Returns the new sites'
- * ids in declaration order (what a Terraform state would hold).
+ * ids in declaration order (what a Terraform state would hold) and the requests it took.
  */
-export async function seedMatomoFleet(url: string, sites: number): Promise<number[]> {
+export async function seedMatomoFleet(url: string, sites: number): Promise<{ ids: number[]; requests: number }> {
   const client = new CountingClient(url, 4);
   try {
     await matomoCall(client, "UsersManager.addUser", [["userLogin", FLEET_USER], ["password", "bench-user-password"], ["email", `${FLEET_USER}@example.gouv.fr`], ["passwordConfirmation", MATOMO_PASSWORD]]);
@@ -100,7 +100,7 @@ export async function seedMatomoFleet(url: string, sites: number): Promise<numbe
         ids.push(id);
       }
     }
-    return ids;
+    return { ids, requests: client.traffic.requests };
   } finally {
     client.close();
   }

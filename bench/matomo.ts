@@ -49,9 +49,10 @@ export async function measureFleet(o: FleetOptions): Promise<FleetOutcome> {
   };
   try {
     o.log(`Matomo, ${o.sites} sites: seeding through the API`);
-    let t = now();
-    const ids = await seedMatomoFleet(sandbox.url, o.sites);
-    const seed = { ms: round(now() - t, 1), requests: 1 + Math.ceil(o.sites / 500) };
+    const t = now();
+    const seeded = await seedMatomoFleet(sandbox.url, o.sites);
+    const ids = seeded.ids;
+    const seed = { ms: round(now() - t, 1), requests: seeded.requests };
 
     writeFleet(config, sandbox.url, { sites: o.sites, round: 0, containers: true });
     o.log(`Matomo, ${o.sites} sites: first apply (set-up)`);
