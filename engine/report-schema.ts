@@ -67,6 +67,7 @@ export const InstanceReportSchema = z.object({
   findings: z.array(FindingSchema),
   notes: z.array(z.string()),
   compliance: z.object({ supported: z.boolean(), status: z.unknown().optional(), note: z.string() }).optional(),
+  passed: z.number().describe("checks that passed, on both sides (with --format json their findings are listed too; other formats only count them)"),
   traffic: z.object({ requests: z.number(), bytesSent: z.number(), bytesReceived: z.number() }),
 });
 

@@ -16,6 +16,13 @@ export type Command = "plan" | "apply" | "drift";
 
 export interface RunOptions {
   command: Command;
+  /**
+   * Keep every finding of every site in the report (JSON and evidence need them). Without, passes
+   * are only counted and the statuses that do not change per site are kept once per rule: a
+   * 10,000-site fleet has hundreds of thousands of findings.
+   * @default true
+   */
+  keepPasses?: boolean;
   /** Site deletion (declared `remove: true`, protection off) and revocation of undeclared access. */
   prune: boolean;
   strict: boolean;
@@ -52,12 +59,13 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
   // One memo for both sides: a site's desired and live findings share their paths and messages.
   const memo = createPackMemo();
   const declared = desiredSubjects(config, { instance: instanceId, site: onlySite });
+  const tally = passTally(options.keepPasses ?? true);
   let desiredFindings: Finding[] | undefined;
   // A failure of the pack itself (a bug) stops the run, as it always has; only the backend's are the instance's.
   let packFailure: unknown;
   const judgeDeclaration = async (whileReading: boolean): Promise<Finding[]> => {
     try {
-      return (desiredFindings ??= whileReading ? await judgeInSlices(declared, options.today, memo) : evaluatePack(CnilPack, declared, { today: options.today }, memo));
+      return (desiredFindings ??= await judgeInSlices(declared, options.today, memo, tally, whileReading));
     } catch (err) {
       packFailure = err;
       throw err;
@@ -73,6 +81,7 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     unmanaged: [],
     problems: [],
     findings: [],
+    passed: 0,
     notes: [],
     traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 },
   };
@@ -114,10 +123,10 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
       verify(plan, after, outcome);
       fillReport(report, plan, live, outcome);
       plan = after;
-      report.findings = locate([...desired, ...evaluatePack(CnilPack, liveSubjects(instance, after, live), { today: options.today }, memo)], options.sourceMap);
+      report.findings = locate([...desired, ...(await judgeInSlices(liveSubjects(instance, after, live), options.today, memo, tally, false))], options.sourceMap);
     } else {
       fillReport(report, plan, live);
-      report.findings = locate([...desired, ...evaluatePack(CnilPack, liveSubjects(instance, plan, live), { today: options.today }, memo)], options.sourceMap);
+      report.findings = locate([...desired, ...(await judgeInSlices(liveSubjects(instance, plan, live), options.today, memo, tally, false))], options.sourceMap);
     }
   } catch (err) {
     if (packFailure !== undefined) throw packFailure;
@@ -126,6 +135,7 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
     if (desiredFindings === undefined) report.findings = locate(await judgeDeclaration(false), options.sourceMap);
   } finally {
     if (backend) report.traffic = { ...backend.traffic };
+    report.passed = tally.passed;
   }
   return report;
 }
@@ -133,15 +143,46 @@ async function runInstance(config: Config, instanceId: string, instance: Instanc
 /** Subjects judged per slice; between slices the event loop serves the read's network traffic. */
 const JUDGING_SLICE = 64;
 
-/** evaluatePack over consecutive slices of the subjects: the same findings in the same order, with pauses for I/O. */
-async function judgeInSlices(subjects: Subject[], today: string, memo: PackMemo): Promise<Finding[]> {
-  if (subjects.length <= JUDGING_SLICE) return evaluatePack(CnilPack, subjects, { today }, memo);
+/**
+ * evaluatePack over consecutive slices of the subjects: the same findings in the same order, with
+ * pauses for I/O. Passes are counted into `tally` and, unless kept, dropped slice by slice, so a
+ * large fleet never holds them all.
+ */
+async function judgeInSlices(subjects: Subject[], today: string, memo: PackMemo, tally: PassTally, pause = true): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (let i = 0; i < subjects.length; i += JUDGING_SLICE) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const f of evaluatePack(CnilPack, subjects.slice(i, i + JUDGING_SLICE), { today }, memo)) findings.push(f);
+    if (pause && i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const f of evaluatePack(CnilPack, subjects.slice(i, i + JUDGING_SLICE), { today }, memo)) if (tally.keep(f)) findings.push(f);
   }
   return findings;
+}
+
+/** Counts the passes of one instance; says whether a finding stays in the report. */
+interface PassTally {
+  passed: number;
+  keep(f: Finding): boolean;
+}
+
+/**
+ * Without `keepPasses` (every format but JSON), a report keeps each violation and suppression per
+ * site, and of the other statuses (to confirm, attested, not observable, not checked) one finding
+ * per rule, side and status: those renderings name the rule once, whatever the number of sites.
+ */
+function passTally(keepPasses: boolean): PassTally {
+  const seen = new Set<string>();
+  const tally: PassTally = {
+    passed: 0,
+    keep(f) {
+      if (f.status === "pass") tally.passed++;
+      if (keepPasses || f.status === "fail" || f.status === "suppressed") return true;
+      if (f.status === "pass" || f.status === "not-applicable") return false;
+      const key = `${f.side}|${f.status}|${f.ruleId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    },
+  };
+  return tally;
 }
 
 async function applyPlan(backend: { apply: (p: InstancePlan, l: LiveInstance, o: { prune: boolean }) => Promise<ApplyOutcome> }, plan: InstancePlan, live: LiveInstance, options: RunOptions): Promise<ApplyOutcome> {

@@ -46,14 +46,27 @@ export class MatomoClient {
    * that must stop everything (refused token, lockout, refused configuration).
    */
   async bulk(calls: readonly ApiCall[], options: { chunkSize?: number } = {}): Promise<CallResult[]> {
-    if (calls.length === 0) return [];
+    const results = new Array<CallResult>(calls.length);
+    await this.bulkEach(calls, (chunk, offset) => chunk.forEach((r, i) => (results[offset + i] = r)), options);
+    return results;
+  }
+
+  /**
+   * Like `bulk`, but hands each chunk's results to `onChunk` as soon as its request answers, and
+   * keeps none: a fleet's Tag Manager exports are tens of megabytes, and held all at once they
+   * were most of a large plan's memory.
+   */
+  async bulkEach(calls: readonly ApiCall[], onChunk: (results: CallResult[], offset: number) => void, options: { chunkSize?: number } = {}): Promise<void> {
+    if (calls.length === 0) return;
     const cap = Math.max(1, Math.min(options.chunkSize ?? MAX_SUBREQUESTS_PER_BULK, MAX_SUBREQUESTS_PER_BULK));
     // Balanced chunks (1,002 calls → 3 × 334, not 500 + 500 + 2): they run side by side.
     const size = Math.ceil(calls.length / Math.ceil(calls.length / cap));
-    const chunks: ApiCall[][] = [];
-    for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size));
-    const answers = await Promise.all(chunks.map((chunk) => this.sendChunk(chunk)));
-    return answers.flat();
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < calls.length; i += size) {
+      const offset = i;
+      sends.push(this.sendChunk(calls.slice(i, i + size)).then((results) => onChunk(results, offset)));
+    }
+    await Promise.all(sends);
   }
 
   private async sendChunk(chunk: readonly ApiCall[]): Promise<CallResult[]> {

@@ -79,7 +79,7 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     { method: "PrivacyManager.getComplianceStatus", params: { idSite: 1, complianceType: "cnil" }, retrySafe: true },
     ...firstUsers.map((login) => ({ method: "UsersManager.getSitesAccessFromUser", params: { userLogin: login }, site: undefined, retrySafe: true })),
   ];
-  const r1 = await client.bulk(round1);
+  let r1: CallResult[] | undefined = await client.bulk(round1);
 
   // The version decides how everything else may be read: check it before looking at the rest.
   const versionResult = r1[0];
@@ -94,10 +94,10 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
   const version = checkMatomoVersion(instanceId, versionResult.value);
 
   let liveSites: LiveSite[];
-  const sitesAnswer = expect(r1[1]);
+  let sitesAnswer: unknown = expect(r1[1]);
   try {
     if (!Array.isArray(sitesAnswer)) throw new ShapeError(`expected a list of sites, got ${sitesAnswer === null ? "null" : typeof sitesAnswer}`);
-    liveSites = sitesAnswer.map((row) => matomoSiteToLive(row));
+    liveSites = (sitesAnswer as unknown[]).map((row) => matomoSiteToLive(row));
   } catch (err) {
     if (err instanceof ShapeError) throw new MatomoError(`${prefix}: SitesManager.getSitesWithAdminAccess answered something unexpected: ${err.message}`, { kind: "malformed", call: "SitesManager.getSitesWithAdminAccess" });
     throw err;
@@ -129,7 +129,10 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
       if (site) site.access[login] = role;
     }
   };
-  firstUsers.forEach((login, i) => accessOf(login, r1[5 + i]));
+  firstUsers.forEach((login, i) => accessOf(login, r1![5 + i]));
+  // The raw answers of a large fleet are megabytes: let them go as soon as they are mapped.
+  r1 = undefined;
+  sitesAnswer = undefined;
 
   // Round 2: the other users' access, and the containers of the sites that need them.
   const superusers = new Set(users.filter((u) => u.superuser).map((u) => u.login));
@@ -139,14 +142,14 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
     ...otherUsers.map((login) => ({ method: "UsersManager.getSitesAccessFromUser", params: { userLogin: login }, retrySafe: true })),
     ...[...containerSites.keys()].map((id) => ({ method: "TagManager.getContainers", params: { idSite: Number(id) }, site: siteLabel(containerSites.get(id)?.key, id), retrySafe: true })),
   ];
-  const r2 = await client.bulk(round2);
-  otherUsers.forEach((login, i) => accessOf(login, r2[i]));
+  let r2: CallResult[] | undefined = await client.bulk(round2);
+  otherUsers.forEach((login, i) => accessOf(login, r2![i]));
   // Superusers are left out of site access: they have all of it, and are listed as principals.
   for (const site of liveSites) for (const su of superusers) delete site.access[su];
 
   const containerLists = new Map<string, unknown[]>();
   [...containerSites.keys()].forEach((id, i) => {
-    const result = r2[otherUsers.length + i];
+    const result = r2![otherUsers.length + i];
     const need = containerSites.get(id)!;
     if (!result.ok) {
       if (need.declared) throw result.error.requestError ?? result.error;
@@ -156,33 +159,49 @@ export async function readMatomo(client: MatomoClient, ctx: ReadContext): Promis
       if (need.declared) throw new MatomoError(`${prefix}: TagManager.getContainers for site ${siteLabel(need.key, id)} did not answer a list`, { kind: "malformed", call: "TagManager.getContainers" });
       return;
     }
-    containerLists.set(id, result.value);
+    // Only what the mapping reads is kept (a container's versions list is most of its answer).
+    containerLists.set(id, result.value.map(trimContainer));
   });
+  r2 = undefined;
 
   // Round 3: each container's draft, in one export.
   const exports: { id: string; raw: unknown }[] = [];
   for (const [id, list] of containerLists) for (const raw of list) exports.push({ id, raw });
-  const r3 = await client.bulk(
+  const readAt = new Date().toISOString();
+  const cache: ReadCache = { readAt, containers: new Map() };
+  // Each chunk of exports is mapped to containers as it arrives, and its raw answers dropped; the
+  // containers are then listed in export order, whatever order the chunks answered in.
+  let failure: unknown;
+  const containers = new Array<ReadContainer | undefined>(exports.length);
+  await client.bulkEach(
     exports.map(({ id, raw }) => ({
       method: "TagManager.exportContainerVersion",
       params: { idSite: Number(id), idContainer: String((raw as { idcontainer?: unknown })?.idcontainer ?? "") },
       site: siteLabel(containerSites.get(id)?.key, id),
       retrySafe: true,
     })),
+    (results, offset) => {
+      results.forEach((result, j) => {
+        if (failure !== undefined) return;
+        const { id, raw } = exports[offset + j];
+        const need = containerSites.get(id)!;
+        if (!result.ok && need.declared) return void (failure = result.error.requestError ?? result.error);
+        let container: ReadContainer;
+        try {
+          container = readContainer(raw, result.ok ? result.value : undefined);
+        } catch (err) {
+          if (err instanceof ShapeError && !need.declared) return;
+          failure = new MatomoError(`${prefix}: TagManager.getContainers for site ${siteLabel(need.key, id)}: ${(err as Error).message}`, { kind: "malformed", call: "TagManager.getContainers" });
+          return;
+        }
+        containers[offset + j] = container;
+      });
+    },
   );
-  const readAt = new Date().toISOString();
-  const cache: ReadCache = { readAt, containers: new Map() };
-  exports.forEach(({ id, raw }, i) => {
-    const need = containerSites.get(id)!;
-    const result = r3[i];
-    if (!result.ok && need.declared) throw result.error.requestError ?? result.error;
-    let container: ReadContainer;
-    try {
-      container = readContainer(raw, result.ok ? result.value : undefined);
-    } catch (err) {
-      if (err instanceof ShapeError && !need.declared) return;
-      throw new MatomoError(`${prefix}: TagManager.getContainers for site ${siteLabel(need.key, id)}: ${(err as Error).message}`, { kind: "malformed", call: "TagManager.getContainers" });
-    }
+  if (failure !== undefined) throw failure;
+  exports.forEach(({ id }, i) => {
+    const container = containers[i];
+    if (!container) return;
     const list = cache.containers.get(id) ?? [];
     list.push(container);
     cache.containers.set(id, list);
@@ -259,4 +278,11 @@ export function unobservablePrivacy(instance: MatomoInstance, hasPassword: boole
     notes.push(note);
   }
   return { privacyUnknown, notes };
+}
+
+/** The parts of a `TagManager.getContainers` row that `readContainer` reads. */
+function trimContainer(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  const r = raw as Record<string, unknown>;
+  return { idcontainer: r.idcontainer, name: r.name, draft: r.draft, releases: r.releases };
 }

@@ -45,6 +45,7 @@ export const checkCommand: Command = {
         unmanaged: [],
         problems: [],
         findings,
+        passed: findings.filter((f) => f.status === "pass").length,
         notes: [],
         traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 },
       });

@@ -42,6 +42,8 @@ async function runReconcile(command: EngineCommand, flags: FlagValues, io: CliIO
   };
   const report = await runCommand(decl.config, {
     command,
+    // Only the JSON report lists every finding of every site; the other formats summarise.
+    keepPasses: format === "json",
     prune: command === "apply" && (Boolean(flags.prune) || io.env.EXEMPT_PRUNE === "1" || io.env.EXEMPT_PRUNE === "true"),
     strict: Boolean(flags.strict),
     only,

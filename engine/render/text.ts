@@ -49,7 +49,7 @@ function renderInstance(i: InstanceReport, report: RunReport, options: { verbose
     out.push("  Findings:");
     for (const f of attention) out.push(`    ${findingLine(f)}`);
   }
-  const passes = i.findings.filter((f) => f.status === "pass").length;
+  const passes = i.passed;
   const confirm = i.findings.filter((f) => f.status === "to-confirm" && f.side === "desired");
   if (confirm.length) out.push(`  To confirm by a person: ${[...new Set(confirm.map((f) => f.ruleId))].join(", ")}`);
   out.push(`  ${plural(passes, "check")} passed; ${i.traffic.requests} HTTP request(s)`);

@@ -99,7 +99,7 @@ describe("one status per rule", () => {
 });
 
 describe("the product's own compliance status", () => {
-  const base: InstanceReport = { instanceId: "stats", product: "matomo", url: "https://stats.example", version: "5.6.0", readAt: "2026-06-15T10:00:00Z", sites: [], instanceChanges: [], reassert: [], unmanaged: [], problems: [], findings: [], notes: [], traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 } };
+  const base: InstanceReport = { instanceId: "stats", product: "matomo", url: "https://stats.example", version: "5.6.0", readAt: "2026-06-15T10:00:00Z", sites: [], instanceChanges: [], reassert: [], unmanaged: [], problems: [], findings: [], notes: [], passed: 0, traffic: { requests: 0, bytesSent: 0, bytesReceived: 0 } };
 
   it("maps Matomo's requirements to rules and says where it and Exempt disagree", () => {
     const status = {
@@ -163,7 +163,7 @@ describe("the model and its pages", () => {
       findings: [...desired, ...live],
       notes,
       compliance,
-      traffic: { requests: 3, bytesSent: 0, bytesReceived: 0 },
+      passed: 0, traffic: { requests: 3, bytesSent: 0, bytesReceived: 0 },
     };
     const run: RunReport = {
       schemaVersion: 1,

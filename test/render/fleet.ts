@@ -108,7 +108,7 @@ export function buildFleetReport(shape: FleetShape): RunReport {
     problems: [],
     findings,
     notes: [],
-    traffic: { requests: 4, bytesSent: 1000, bytesReceived: 100000 },
+    passed: 0, traffic: { requests: 4, bytesSent: 1000, bytesReceived: 100000 },
   };
   const instances = [stats];
   if (shape.unreadable)
@@ -124,7 +124,7 @@ export function buildFleetReport(shape: FleetShape): RunReport {
       problems: [],
       findings: [],
       notes: [],
-      traffic: { requests: 1, bytesSent: 100, bytesReceived: 100 },
+      passed: 0, traffic: { requests: 1, bytesSent: 100, bytesReceived: 100 },
     });
   const report = summarise(instances, { command: shape.command ?? "plan", strict: false, configFile: file });
   return RunReportSchema.parse({ ...report, generatedAt: "2026-10-01T02:00:00.000Z" }) as RunReport;
