@@ -26,6 +26,8 @@ export async function runExempt(command: "plan" | "apply", configFile: string, e
   const decl = loadDeclaration({ config: configFile }, { cwd: process.cwd(), env });
   const report = await runCommand(decl.config, {
     command,
+    // As `exempt plan` does for its text report (cli/commands/reconcile.ts).
+    keepPasses: false,
     prune: false,
     strict: false,
     env,
