@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Command } from "../command";
-import { EXEMPT_JS, REPO_ROOT, runStep, startSandbox, StepResult } from "../demo/processes";
+import { EXEMPT_JS, REPO_ROOT, runStep, startSandboxProcess, StepResult } from "../demo/processes";
 
 /**
  * `npm run demo`: the main job on the built-in sandbox, no network. Starts the Matomo sandbox,
@@ -29,8 +29,8 @@ export const demoCommand: Command = {
     const clientId = `demo-client-${randomBytes(4).toString("hex")}`;
     const clientSecret = randomBytes(24).toString("hex");
     say("Exempt demo: the example fleet on the built-in sandboxes (no network).");
-    const sandbox = await startSandbox(["--kind", "matomo", "--port", "0", "--token", token, "--password", password], { ...process.env });
-    const piwik = await startSandbox(["--kind", "piwikpro", "--port", "0", "--client-id", clientId, "--client-secret", clientSecret], { ...process.env }).catch(async (err) => {
+    const sandbox = await startSandboxProcess("matomo", { args: ["--token", token, "--password", password], env: { ...process.env } });
+    const piwik = await startSandboxProcess("piwikpro", { args: ["--client-id", clientId, "--client-secret", clientSecret], env: { ...process.env } }).catch(async (err) => {
       await sandbox.stop();
       throw err;
     });

@@ -1,9 +1,7 @@
-import { spawn, ChildProcess } from "node:child_process";
-import * as path from "node:path";
-import * as readline from "node:readline";
+import { spawn } from "node:child_process";
+import { REPO_ROOT } from "../sandbox-process";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const EXEMPT_JS = path.join(REPO_ROOT, "bin", "exempt.js");
+export { EXEMPT_JS, REPO_ROOT } from "../sandbox-process";
 
 export interface StepResult {
   code: number;
@@ -26,31 +24,4 @@ export function runStep(command: string, args: string[], env: NodeJS.ProcessEnv,
   });
 }
 
-export interface Sandbox {
-  url: string;
-  stop(): Promise<number>;
-}
-
-/** Starts `exempt sandbox` and waits for the one line it prints: its URL. */
-export function startSandbox(args: string[], env: NodeJS.ProcessEnv): Promise<Sandbox> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [EXEMPT_JS, "sandbox", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    const lines = readline.createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`the sandbox did not start within 20 s: ${stderr}`)), 20_000);
-    child.on("exit", (code) => reject(new Error(`the sandbox exited (${code}): ${stderr}`)));
-    lines.once("line", (url) => {
-      clearTimeout(timer);
-      resolve({
-        url: url.trim(),
-        stop: () =>
-          new Promise((done) => {
-            child.removeAllListeners("exit");
-            child.once("exit", (code) => done(code ?? -1));
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
+export { startSandboxProcess } from "../sandbox-process";
