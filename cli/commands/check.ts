@@ -1,5 +1,5 @@
 import type { Command } from "../command";
-import { loadDeclaration, parseOnly, today } from "../load";
+import { loadDeclarationAsync, parseOnly, today } from "../load";
 import { parseFormat, writeReport } from "../output";
 import { CnilPack, desiredSubjects, evaluatePack, isBlocking } from "../../policies";
 import { locateFinding } from "../../constructs/finding-text";
@@ -26,7 +26,7 @@ export const checkCommand: Command = {
   },
   async run({ flags }, io) {
     const format = parseFormat(flags.format as string | undefined);
-    const decl = loadDeclaration({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
+    const decl = await loadDeclarationAsync({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
     const only = parseOnly(flags.only as string | undefined, decl.config);
     const strict = Boolean(flags.strict);
     const instances: InstanceReport[] = [];

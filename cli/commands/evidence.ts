@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../command";
 import { UsageError } from "../args";
-import { loadDeclaration, parseOnly, today } from "../load";
+import { loadDeclarationAsync, parseOnly, today } from "../load";
 import { runCommand } from "../../engine/run";
 import { buildEvidence, FLEET_PAGE, JSON_FILE, renderEvidenceFiles } from "../../engine/evidence";
 import { CnilPack } from "../../policies";
@@ -33,7 +33,7 @@ export const evidenceCommand: Command = {
     const outFlag = flags.out as string | undefined;
     if (!outFlag) throw new UsageError("exempt evidence: --out DIR is required (the folder the report is written to)");
     const out = path.resolve(io.cwd, outFlag);
-    const decl = loadDeclaration({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
+    const decl = await loadDeclarationAsync({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
     const only = parseOnly(flags.only as string | undefined, decl.config);
     const quiet = Boolean(flags.quiet);
     const log = (m: string) => {

@@ -1,6 +1,6 @@
 import type { Command, CliIO } from "../command";
 import type { FlagSpec, FlagValues } from "../args";
-import { loadDeclaration, parseOnly, today } from "../load";
+import { loadDeclarationAsync, parseOnly, today } from "../load";
 import { parseFormat, renderReport, writeReport } from "../output";
 import { runCommand, Command as EngineCommand } from "../../engine/run";
 import { redactSecrets } from "../../model/secrets";
@@ -34,7 +34,7 @@ function makeCommand(name: EngineCommand, summary: string, extra: Record<string,
 
 async function runReconcile(command: EngineCommand, flags: FlagValues, io: CliIO): Promise<number> {
   const format = parseFormat(flags.format as string | undefined);
-  const decl = loadDeclaration({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
+  const decl = await loadDeclarationAsync({ config: flags.config as string | undefined, manifest: flags.manifest as string | undefined }, io);
   const only = parseOnly(flags.only as string | undefined, decl.config);
   const quiet = Boolean(flags.quiet);
   const log = (m: string) => {
