@@ -8,6 +8,7 @@ import type { InstanceReport } from "../../engine/report-schema";
 import { renderMarkdown } from "../../engine/render/markdown";
 import { findingLine } from "../../engine/render/text";
 import { repositoryRoot } from "../repository";
+import { DECLARATION_FLAGS } from "../flags";
 
 /** `exempt check`: the rule pack on the declaration alone, offline. 0 clean, 1 bad input, 2 violation. */
 export const checkCommand: Command = {
@@ -15,9 +16,7 @@ export const checkCommand: Command = {
   summary: "judge exempt.yaml against the CNIL rule pack, offline (exit 2 on a violation)",
   usage: "exempt check [--config exempt.yaml] [--only instance[/site]] [--format text|markdown|json|junit|sarif] [--strict]",
   flags: {
-    config: { type: "string", description: "the configuration file", default: "./exempt.yaml" },
-    manifest: { type: "string", description: "a manifest written by `cdktf synth`" },
-    only: { type: "string", description: "<instance>[/<site>]" },
+    ...DECLARATION_FLAGS,
     format: { type: "string", description: "text | markdown | json | junit | sarif", default: "text" },
     strict: { type: "boolean", description: "warnings count as violations" },
     out: { type: "string", description: "also write the report to this file" },

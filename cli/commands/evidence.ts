@@ -7,6 +7,7 @@ import { runCommand } from "../../engine/run";
 import { buildEvidence, FLEET_PAGE, JSON_FILE, renderEvidenceFiles } from "../../engine/evidence";
 import { CnilPack } from "../../policies";
 import { redactSecrets } from "../../model/secrets";
+import { CONNECTION_FLAGS, DECLARATION_FLAGS, connectionOptions } from "../flags";
 
 /**
  * `exempt evidence`: read the live instances (a drift run: nothing is ever written to an
@@ -19,15 +20,9 @@ export const evidenceCommand: Command = {
   summary: "write a dated, sourced compliance report per site (HTML and JSON) from the live instances, read-only",
   usage: "exempt evidence [--config exempt.yaml | --manifest FILE] [--only instance[/site]] --out DIR",
   flags: {
-    config: { type: "string", description: "the configuration file", default: "./exempt.yaml" },
-    manifest: { type: "string", description: "a manifest written by `cdktf synth` (instead of --config)" },
-    only: { type: "string", description: "one instance, or one site: <instance>[/<site>]" },
+    ...DECLARATION_FLAGS,
     out: { type: "string", description: "the folder to write the report to (index.html, sites/, evidence.json)" },
-    "allow-insecure-http": { type: "boolean", description: "allow plain http:// to a non-loopback instance (also EXEMPT_ALLOW_INSECURE_HTTP=1)" },
-    "timeout-ms": { type: "number", description: "per-request timeout, overrides the instance's client.timeoutMs" },
-    retries: { type: "number", description: "retries of reads, overrides client.retries" },
-    concurrency: { type: "number", description: "requests in flight per instance, overrides client.concurrency" },
-    quiet: { type: "boolean", description: "no logs on stderr, only errors" },
+    ...CONNECTION_FLAGS,
   },
   async run({ flags }, io) {
     const outFlag = flags.out as string | undefined;
@@ -47,8 +42,7 @@ export const evidenceCommand: Command = {
       strict: false,
       only,
       env: io.env,
-      allowInsecureHttp: Boolean(flags["allow-insecure-http"]) || io.env.EXEMPT_ALLOW_INSECURE_HTTP === "1",
-      client: { timeoutMs: flags["timeout-ms"] as number | undefined, retries: flags.retries as number | undefined, concurrency: flags.concurrency as number | undefined },
+      ...connectionOptions(flags, io.env),
       log,
       today: day,
       configFile: decl.file,

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { Command } from "../command";
 import { UsageError } from "../args";
 import { today } from "../load";
+import { CONNECTION_FLAGS, connectionOptions } from "../flags";
 import { redactSecrets } from "../../model/secrets";
 import { INSTANCE_KINDS, type InstanceKind } from "../../model/config";
 import { Identifier } from "../../model/common";
@@ -25,11 +26,7 @@ export const importCommand: Command = {
     out: { type: "string", description: "write to this file instead of stdout" },
     force: { type: "boolean", description: "overwrite --out when it exists" },
     "instance-id": { type: "string", description: "the instance's key in the written file", default: "imported" },
-    "allow-insecure-http": { type: "boolean", description: "allow plain http:// to a non-loopback instance (also EXEMPT_ALLOW_INSECURE_HTTP=1)" },
-    "timeout-ms": { type: "number", description: "per-request timeout" },
-    retries: { type: "number", description: "retries of failed reads" },
-    concurrency: { type: "number", description: "requests in flight" },
-    quiet: { type: "boolean", description: "no logs on stderr, only errors" },
+    ...CONNECTION_FLAGS,
     verbose: { type: "boolean", description: "also log the reading's notes and its request count" },
   },
   async run({ flags }, io) {
@@ -54,8 +51,7 @@ export const importCommand: Command = {
       { instanceId, kind: kind as InstanceKind, url, auth },
       {
         env: io.env,
-        allowInsecureHttp: Boolean(flags["allow-insecure-http"]) || io.env.EXEMPT_ALLOW_INSECURE_HTTP === "1",
-        client: { timeoutMs: flags["timeout-ms"] as number | undefined, retries: flags.retries as number | undefined, concurrency: flags.concurrency as number | undefined },
+        ...connectionOptions(flags, io.env),
         log,
         today: today(io.env),
       },

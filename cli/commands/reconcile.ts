@@ -5,19 +5,14 @@ import { parseFormat, renderReport, writeReport } from "../output";
 import { runCommand, Command as EngineCommand } from "../../engine/run";
 import { redactSecrets } from "../../model/secrets";
 import { repositoryRoot } from "../repository";
+import { CONNECTION_FLAGS, DECLARATION_FLAGS, connectionOptions } from "../flags";
 
 const COMMON_FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", description: "the configuration file", default: "./exempt.yaml" },
-  manifest: { type: "string", description: "a manifest written by `cdktf synth` (instead of --config)" },
-  only: { type: "string", description: "one instance, or one site: <instance>[/<site>]" },
+  ...DECLARATION_FLAGS,
   format: { type: "string", description: "text | markdown | json | junit | sarif", default: "text" },
   out: { type: "string", description: "also write the report to this file" },
   strict: { type: "boolean", description: "warnings count as violations (exit 2)" },
-  "allow-insecure-http": { type: "boolean", description: "allow plain http:// to a non-loopback instance (also EXEMPT_ALLOW_INSECURE_HTTP=1)" },
-  "timeout-ms": { type: "number", description: "per-request timeout, overrides the instance's client.timeoutMs" },
-  retries: { type: "number", description: "retries of reads and idempotent writes, overrides client.retries" },
-  concurrency: { type: "number", description: "requests in flight per instance, overrides client.concurrency" },
-  quiet: { type: "boolean", description: "no logs on stderr, only errors" },
+  ...CONNECTION_FLAGS,
   verbose: { type: "boolean", description: "list unchanged sites and what was written" },
   "comment-marker": { type: "string", description: "markdown: a hidden marker so CI can update its own comment" },
 };
@@ -48,8 +43,7 @@ async function runReconcile(command: EngineCommand, flags: FlagValues, io: CliIO
     strict: Boolean(flags.strict),
     only,
     env: io.env,
-    allowInsecureHttp: Boolean(flags["allow-insecure-http"]) || io.env.EXEMPT_ALLOW_INSECURE_HTTP === "1",
-    client: { timeoutMs: flags["timeout-ms"] as number | undefined, retries: flags.retries as number | undefined, concurrency: flags.concurrency as number | undefined },
+    ...connectionOptions(flags, io.env),
     log,
     today: today(io.env),
     configFile: decl.file,
