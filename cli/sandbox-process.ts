@@ -9,11 +9,17 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 export const EXEMPT_JS = path.join(REPO_ROOT, "bin", "exempt.js");
 
 export interface SandboxProcess {
+  /** The base URL the sandbox printed, e.g. http://127.0.0.1:40123. */
   readonly url: string;
   readonly pid: number;
-  /** SIGTERM (SIGKILL after 10 s), then the exit code. */
-  stop(): Promise<number>;
+  /** Everything written to stdout so far (the contract: exactly the URL line). */
+  stdout(): string;
+  stderr(): string;
+  /** Sends SIGTERM (or the given signal; SIGKILL after 10 s), then the exit code (128 + signal number if killed by one). */
+  stop(signal?: NodeJS.Signals): Promise<number>;
 }
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 export interface SandboxProcessOptions {
   /** Flags after `exempt sandbox --kind <kind> --port 0`. */
@@ -35,7 +41,7 @@ export function startSandboxProcess(kind: "matomo" | "piwikpro", options: Sandbo
   let out = "";
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? SIGNAL_NUMBERS[signal] ?? 0 : 0))));
   return new Promise<SandboxProcess>((resolve, reject) => {
     let settled = false;
     const fail = (why: string) => {
@@ -43,11 +49,11 @@ export function startSandboxProcess(kind: "matomo" | "piwikpro", options: Sandbo
       settled = true;
       clearTimeout(timer);
       child.kill("SIGKILL");
-      reject(new Error(`exempt sandbox --kind ${kind}: ${why}\nstderr: ${err}`));
+      reject(new Error(`exempt sandbox --kind ${kind}: ${why}\nstdout: ${out}\nstderr: ${err}`));
     };
     const timer = setTimeout(() => fail("no URL line in time"), startTimeoutMs);
     child.once("error", (e) => fail(e.message));
-    void exited.then(() => fail("exited before printing its URL"));
+    void exited.then((code) => fail(`exited with code ${code} before printing its URL`));
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString("utf8");
       const nl = out.indexOf("\n");
@@ -57,8 +63,10 @@ export function startSandboxProcess(kind: "matomo" | "piwikpro", options: Sandbo
       resolve({
         url: out.slice(0, nl).trim(),
         pid: child.pid!,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        stdout: () => out,
+        stderr: () => err,
+        async stop(signal: NodeJS.Signals = "SIGTERM") {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
           const code = await exited;
           clearTimeout(killer);

@@ -6,94 +6,25 @@
  *   ... talk to sandbox.url ...
  *   expect(await sandbox.stop()).toBe(0);
  */
-import { ChildProcess, spawn } from "node:child_process";
 import * as http from "node:http";
-import * as path from "node:path";
+import { startSandboxProcess as start, type SandboxProcess } from "../../cli/sandbox-process";
 
-const REPO = path.resolve(__dirname, "..", "..");
-const EXEMPT_BIN = path.join(REPO, "bin", "exempt.js");
+export type { SandboxProcess };
 
 export interface SandboxProcessOptions {
   kind: "matomo" | "piwikpro";
   /** Further flags, e.g. ["--token", "TOKEN", "--latency-ms", "50"]. `--port 0` is always passed first. */
   args?: string[];
+  /** Added to a clean environment (PATH, HOME, TMPDIR, no telemetry, no colours). */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the URL line. @default 30000 */
   startTimeoutMs?: number;
 }
 
-export interface SandboxProcess {
-  /** The base URL the sandbox printed, e.g. http://127.0.0.1:40123. */
-  readonly url: string;
-  readonly pid: number;
-  /** Everything written to stdout so far (the contract: exactly the URL line). */
-  stdout(): string;
-  stderr(): string;
-  /** Sends SIGTERM (or the given signal) and resolves with the exit code (128 + signal number if killed by a signal). */
-  stop(signal?: NodeJS.Signals): Promise<number>;
-}
-
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  return 128 + (signal ? SIGNAL_NUMBERS[signal] ?? 0 : 0);
-}
-
+/** The CLI's own way of running the sandbox, with a clean environment for tests. */
 export function startSandboxProcess(options: SandboxProcessOptions): Promise<SandboxProcess> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    CHECKPOINT_DISABLE: "1",
-    NO_COLOR: "1",
-    ...(options.env ?? {}),
-  };
-  const child: ChildProcess = spawn(process.execPath, [EXEMPT_BIN, "sandbox", "--kind", options.kind, "--port", "0", ...(options.args ?? [])], {
-    cwd: REPO,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(exitCodeOf(code, signal))));
-
-  return new Promise<SandboxProcess>((resolve, reject) => {
-    let settled = false;
-    const fail = (why: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`exempt sandbox --kind ${options.kind}: ${why}\nstdout: ${out}\nstderr: ${err}`));
-    };
-    const timer = setTimeout(() => fail("no URL line within the start timeout"), options.startTimeoutMs ?? 30_000);
-    child.once("error", (e) => fail(e.message));
-    void exited.then((code) => fail(`exited with code ${code} before printing its URL`));
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString("utf8");
-      const nl = out.indexOf("\n");
-      if (nl < 0 || settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({
-        url: out.slice(0, nl).trim(),
-        pid: child.pid!,
-        stdout: () => out,
-        stderr: () => err,
-        async stop(signal: NodeJS.Signals = "SIGTERM") {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-          try {
-            return await exited;
-          } finally {
-            clearTimeout(killer);
-          }
-        },
-      });
-    });
-  });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, CHECKPOINT_DISABLE: "1", NO_COLOR: "1", ...(options.env ?? {}) };
+  return start(options.kind, { args: options.args ?? [], env, startTimeoutMs: options.startTimeoutMs });
 }
 
 // ---------------------------------------------------------------------------------------------
