@@ -78,7 +78,9 @@ describe("Piwik PRO backend: faults", () => {
     pp.emulator.faults.set({ errorRate: 0.2, dropRate: 0.1, stallRate: 0.05, stallMs: 400, seed: 5 });
     let runs = 0;
     let pending = Infinity;
-    while (pending > 0 && runs < 4) {
+    // A publish lost to a fault leaves the draft unpublished: the next run sees that as drift and
+    // publishes it, so convergence may take a run more than the writes alone would.
+    while (pending > 0 && runs < 6) {
       runs++;
       const { backend } = backendFor(pp, instance);
       try {
@@ -92,7 +94,7 @@ describe("Piwik PRO backend: faults", () => {
       }
     }
     expect(pending).toBe(0);
-    expect(runs).toBeLessThanOrEqual(3);
+    expect(runs).toBeLessThanOrEqual(5);
     pp.emulator.faults.reset();
     const state = pp.emulator.state;
     expect(state.appIds()).toHaveLength(5);
